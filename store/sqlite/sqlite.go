@@ -1,0 +1,82 @@
+// Package sqlite opens Warden's embedded default store: one SQLite file in WAL
+// mode through the pure-Go modernc.org/sqlite driver, so the binary needs no
+// C toolchain and no other service.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+
+	"github.com/wardenhq/warden/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Dialect returns the SQLite dialect with its migrations.
+func Dialect() sqlstore.Dialect {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory is fixed at build time
+	}
+	return sqlstore.Dialect{Name: "sqlite", IsUniqueViolation: isUniqueViolation, Migrations: sub}
+}
+
+func isUniqueViolation(err error) bool {
+	var e *sqlite3.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// Open opens (creating if needed) the database file at path. All writes go
+// through one connection, the way SQLite wants them; reads use a small pool
+// that WAL lets run beside the writer.
+func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	pragmas := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)"} {
+		pragmas.Add("_pragma", p)
+	}
+	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
+	pragmas.Add("_pragma", "query_only(1)")
+	readDSN := "file:" + path + "?" + pragmas.Encode()
+
+	write, err := sql.Open("sqlite", writeDSN)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", readDSN)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(4)
+	read.SetMaxIdleConns(4)
+	if err := os.Chmod(path, 0o600); err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("restrict permissions of %s: %w", path, err)
+	}
+	return sqlstore.New(write, read, Dialect()), nil
+}

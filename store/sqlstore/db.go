@@ -1,0 +1,130 @@
+// Package sqlstore implements Warden's storage interfaces once, over
+// database/sql, for both SQL engines Warden supports. store/sqlite and
+// store/postgres supply the driver, the dialect and the migrations; the SQL
+// itself is written to run unchanged on SQLite 3.35+ and PostgreSQL 13+
+// ($N placeholders, INSERT ... ON CONFLICT, BIGINT microsecond timestamps).
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+)
+
+// Dialect holds what differs between the SQL engines.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// IsUniqueViolation reports whether err is a unique-constraint violation.
+	IsUniqueViolation func(error) bool
+	// MigrationLock runs first inside the migration transaction so that two
+	// replicas starting at once do not both migrate. Empty for SQLite, whose
+	// single writer already serialises migrations.
+	MigrationLock string
+	// Migrations holds NNNN_name.sql files applied in order.
+	Migrations fs.FS
+}
+
+// Observer receives the duration and outcome of every store operation; the
+// server uses it for latency metrics.
+type Observer func(op string, d time.Duration, err error)
+
+// DB is a Warden store over database/sql.
+type DB struct {
+	write   *sql.DB // the only pool that writes (one connection on SQLite)
+	read    *sql.DB // may equal write
+	dialect Dialect
+	observe Observer
+	closers []func()
+}
+
+// New wraps open pools. read may be the same pool as write.
+func New(write, read *sql.DB, d Dialect) *DB {
+	if read == nil {
+		read = write
+	}
+	return &DB{write: write, read: read, dialect: d}
+}
+
+// SetObserver installs an observer for operation latency. Call before use.
+func (db *DB) SetObserver(o Observer) { db.observe = o }
+
+// Dialect returns the engine name.
+func (db *DB) Dialect() string { return db.dialect.Name }
+
+// OnClose registers f to run after the pools close, for resources beneath
+// database/sql such as a pgx pool.
+func (db *DB) OnClose(f func()) { db.closers = append(db.closers, f) }
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	for _, f := range db.closers {
+		f()
+	}
+	return err
+}
+
+// Ping checks that the store answers.
+func (db *DB) Ping(ctx context.Context) (err error) {
+	defer db.track("ping", time.Now(), &err)
+	if err := db.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", db.dialect.Name, err)
+	}
+	if db.read != db.write {
+		if err := db.write.PingContext(ctx); err != nil {
+			return fmt.Errorf("ping %s writer: %w", db.dialect.Name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) track(op string, start time.Time, err *error) {
+	if db.observe != nil {
+		db.observe(op, time.Since(start), *err)
+	}
+}
+
+// inTx runs fn in a write transaction, committing when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Timestamps are stored as BIGINT microseconds since the Unix epoch, UTC, the
+// one representation both engines compare and index the same way.
+func micros(t time.Time) int64 { return t.UTC().UnixMicro() }
+
+func nullMicros(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: micros(t), Valid: true}
+}
+
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func fromNullMicros(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMicros(v.Int64)
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
