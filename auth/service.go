@@ -72,7 +72,7 @@ func (c *CreateKey) Validate() error {
 		return err
 	}
 	if c.TTL != 0 && (c.TTL < MinKeyTTL || c.TTL > MaxKeyTTL) {
-		return warden.FieldErrorf(warden.EINVALID, "expires", "key lifetime must be between 1h and 366d, got %s", warden.FormatDuration(c.TTL))
+		return warden.FieldErrorf(warden.EINVALID, "expires_in", "key lifetime must be between 1h and 366d, got %s", warden.FormatDuration(c.TTL))
 	}
 	return nil
 }
@@ -256,3 +256,22 @@ func validateID(id string) error {
 
 // NormalizeID accepts a key id with or without the visible "wdn_" prefix.
 func NormalizeID(id string) string { return strings.TrimPrefix(id, KeyPrefix) }
+
+// FailureReason classifies an authentication error for metrics: missing,
+// invalid, expired, revoked, oidc or forbidden.
+func FailureReason(err error) string {
+	msg := warden.ErrorMessage(err)
+	switch {
+	case err == ErrMissingCredentials:
+		return "missing"
+	case warden.ErrorCode(err) == warden.EFORBIDDEN:
+		return "forbidden"
+	case strings.HasPrefix(msg, "API key") && strings.Contains(msg, "revoked"):
+		return "revoked"
+	case strings.HasPrefix(msg, "API key") && strings.Contains(msg, "expired"):
+		return "expired"
+	case strings.Contains(msg, "OIDC"):
+		return "oidc"
+	}
+	return "invalid"
+}

@@ -1,0 +1,290 @@
+// Package config loads Warden's configuration: defaults, then a YAML file,
+// then WARDEN_* environment variables, then command-line flags. Every invalid
+// value stops start-up with a message that names the field.
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wardenhq/warden"
+)
+
+// Config is Warden's whole configuration. The yaml tags are the file's keys;
+// the environment variable for a key is WARDEN_ followed by its dotted path in
+// upper case with dots as underscores (tls.cert_file: WARDEN_TLS_CERT_FILE).
+type Config struct {
+	Listen           string `yaml:"listen"`
+	DataDir          string `yaml:"data_dir"`
+	Store            string `yaml:"store"`
+	LogLevel         string `yaml:"log_level"`
+	BusinessTimezone string `yaml:"business_timezone"`
+
+	TLS         TLS         `yaml:"tls"`
+	HTTP        HTTP        `yaml:"http"`
+	Auth        Auth        `yaml:"auth"`
+	RateLimits  RateLimits  `yaml:"rate_limits"`
+	Idempotency Idempotency `yaml:"idempotency"`
+}
+
+// TLS enables HTTPS when both files are set.
+type TLS struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// HTTP tunes the server.
+type HTTP struct {
+	MaxBodyBytes    int64    `yaml:"max_body_bytes"`
+	ReadTimeout     Duration `yaml:"read_timeout"`
+	WriteTimeout    Duration `yaml:"write_timeout"`
+	IdleTimeout     Duration `yaml:"idle_timeout"`
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// CORSAllowedOrigins lists origins allowed to call the API from a browser;
+	// empty denies every cross-origin request.
+	CORSAllowedOrigins []string `yaml:"cors_allowed_origins"`
+	// TrustedProxies lists CIDRs of reverse proxies whose X-Forwarded-For is
+	// believed when finding the client address.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// Auth configures API keys, OIDC and admin access.
+type Auth struct {
+	KeyTTL          Duration `yaml:"key_ttl"`
+	RotationOverlap Duration `yaml:"rotation_overlap"`
+	// AdminAllowedCIDRs limits admin requests to these networks; empty allows any.
+	AdminAllowedCIDRs []string `yaml:"admin_allowed_cidrs"`
+	OIDC              OIDC     `yaml:"oidc"`
+}
+
+// OIDC enables bearer tokens from an OpenID Connect issuer such as Keycloak.
+type OIDC struct {
+	IssuerURL string            `yaml:"issuer_url"`
+	Audience  string            `yaml:"audience"`
+	RoleClaim string            `yaml:"role_claim"`
+	RoleMap   map[string]string `yaml:"role_map"`
+}
+
+// RateLimits are token buckets per client, by role; Anonymous applies per IP
+// to requests without valid credentials.
+type RateLimits struct {
+	Admin     Rate `yaml:"admin"`
+	Analyst   Rate `yaml:"analyst"`
+	Auditor   Rate `yaml:"auditor"`
+	Service   Rate `yaml:"service"`
+	Anonymous Rate `yaml:"anonymous"`
+}
+
+// For returns the limit of a role.
+func (r RateLimits) For(role warden.Role) Rate {
+	switch role {
+	case warden.RoleAdmin:
+		return r.Admin
+	case warden.RoleAnalyst:
+		return r.Analyst
+	case warden.RoleAuditor:
+		return r.Auditor
+	case warden.RoleService:
+		return r.Service
+	}
+	return r.Anonymous
+}
+
+// Idempotency configures how long Idempotency-Key records are kept.
+type Idempotency struct {
+	TTL Duration `yaml:"ttl"`
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Listen:           "127.0.0.1:8080",
+		DataDir:          "./warden-data",
+		LogLevel:         "info",
+		BusinessTimezone: "UTC",
+		HTTP: HTTP{
+			MaxBodyBytes:    1 << 20,
+			ReadTimeout:     Duration(15 * time.Second),
+			WriteTimeout:    Duration(30 * time.Second),
+			IdleTimeout:     Duration(120 * time.Second),
+			ShutdownTimeout: Duration(30 * time.Second),
+		},
+		Auth: Auth{
+			KeyTTL:          Duration(90 * 24 * time.Hour),
+			RotationOverlap: Duration(7 * 24 * time.Hour),
+			OIDC:            OIDC{RoleClaim: "roles"},
+		},
+		RateLimits: RateLimits{
+			// 100 a minute for people is the production checklist's figure;
+			// the core system needs far more.
+			Admin:     Rate{Count: 100, Per: time.Minute},
+			Analyst:   Rate{Count: 100, Per: time.Minute},
+			Auditor:   Rate{Count: 100, Per: time.Minute},
+			Service:   Rate{Count: 20000, Per: time.Second},
+			Anonymous: Rate{Count: 60, Per: time.Minute},
+		},
+		Idempotency: Idempotency{TTL: Duration(24 * time.Hour)},
+	}
+}
+
+// FieldError is an invalid configuration value.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("config: %s: %s", e.Field, e.Message) }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Load builds the configuration from defaults, the YAML file at path (if not
+// empty) and the environment.
+func Load(path string, environ []string) (Config, error) {
+	c := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("config: read %s: %w", path, err)
+		}
+		if err := applyYAML(&c, data); err != nil {
+			return c, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if err := applyEnv(&c, environ); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// Location returns the business-day time zone.
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.BusinessTimezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Validate checks every field and returns the first problem.
+func (c *Config) Validate() error {
+	if host, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
+		return fieldErr("listen", "%q is not host:port", c.Listen)
+	} else if host == "" {
+		// An empty host listens on every interface; say so explicitly instead.
+		return fieldErr("listen", "%q has no host: use 127.0.0.1:PORT, or 0.0.0.0:PORT to listen on every interface", c.Listen)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return fieldErr("data_dir", "must not be empty")
+	}
+	if c.Store != "" && !strings.HasPrefix(c.Store, "sqlite:") && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://") {
+		return fieldErr("store", "unsupported DSN: want empty (SQLite in data_dir), sqlite:PATH or postgres://...")
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.LogLevel) {
+		return fieldErr("log_level", "%q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	if _, err := time.LoadLocation(c.BusinessTimezone); err != nil || c.BusinessTimezone == "" {
+		return fieldErr("business_timezone", "%q is not an IANA time zone such as Africa/Nairobi", c.BusinessTimezone)
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		return fieldErr("tls", "set both cert_file and key_file, or neither")
+	}
+	for field, f := range map[string]string{"tls.cert_file": c.TLS.CertFile, "tls.key_file": c.TLS.KeyFile} {
+		if f == "" {
+			continue
+		}
+		if _, err := os.Stat(f); err != nil {
+			return fieldErr(field, "cannot read %s: %v", f, err)
+		}
+	}
+	if err := c.HTTP.validate(); err != nil {
+		return err
+	}
+	if err := c.Auth.validate(); err != nil {
+		return err
+	}
+	for _, r := range []struct {
+		field string
+		rate  Rate
+	}{{"admin", c.RateLimits.Admin}, {"analyst", c.RateLimits.Analyst}, {"auditor", c.RateLimits.Auditor},
+		{"service", c.RateLimits.Service}, {"anonymous", c.RateLimits.Anonymous}} {
+		if r.rate.Count <= 0 || r.rate.Per <= 0 {
+			return fieldErr("rate_limits."+r.field, "must be a positive rate such as 100/m")
+		}
+	}
+	if c.Idempotency.TTL < Duration(time.Minute) {
+		return fieldErr("idempotency.ttl", "must be at least 1m")
+	}
+	return nil
+}
+
+func (h *HTTP) validate() error {
+	if h.MaxBodyBytes < 1024 || h.MaxBodyBytes > 64<<20 {
+		return fieldErr("http.max_body_bytes", "must be between 1024 and 67108864, got %d", h.MaxBodyBytes)
+	}
+	for field, d := range map[string]Duration{"http.read_timeout": h.ReadTimeout, "http.write_timeout": h.WriteTimeout,
+		"http.idle_timeout": h.IdleTimeout, "http.shutdown_timeout": h.ShutdownTimeout} {
+		if d <= 0 {
+			return fieldErr(field, "must be a positive duration")
+		}
+	}
+	for i, o := range h.CORSAllowedOrigins {
+		u, err := url.Parse(o)
+		if o == "*" {
+			return fieldErr(fmt.Sprintf("http.cors_allowed_origins[%d]", i), "wildcard origins are not allowed: list each origin")
+		}
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return fieldErr(fmt.Sprintf("http.cors_allowed_origins[%d]", i), "%q is not an origin such as https://dashboard.example.com", o)
+		}
+	}
+	return validCIDRs("http.trusted_proxies", h.TrustedProxies)
+}
+
+func (a *Auth) validate() error {
+	if a.KeyTTL < Duration(time.Hour) || a.KeyTTL > Duration(366*24*time.Hour) {
+		return fieldErr("auth.key_ttl", "must be between 1h and 366d")
+	}
+	if a.RotationOverlap < 0 || a.RotationOverlap > Duration(90*24*time.Hour) {
+		return fieldErr("auth.rotation_overlap", "must be between 0 and 90d")
+	}
+	if err := validCIDRs("auth.admin_allowed_cidrs", a.AdminAllowedCIDRs); err != nil {
+		return err
+	}
+	o := a.OIDC
+	if o.IssuerURL == "" {
+		return nil
+	}
+	if u, err := url.Parse(o.IssuerURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fieldErr("auth.oidc.issuer_url", "%q is not an https URL", o.IssuerURL)
+	}
+	if o.Audience == "" {
+		return fieldErr("auth.oidc.audience", "required when issuer_url is set (the client id tokens are issued for)")
+	}
+	if o.RoleClaim == "" {
+		return fieldErr("auth.oidc.role_claim", "required when issuer_url is set")
+	}
+	for k, v := range o.RoleMap {
+		if _, err := warden.ParseRole(v); err != nil {
+			return fieldErr("auth.oidc.role_map."+k, "%q is not a role (admin, analyst, auditor, service)", v)
+		}
+	}
+	return nil
+}
+
+func validCIDRs(field string, cidrs []string) error {
+	for i, s := range cidrs {
+		if _, err := netip.ParsePrefix(s); err != nil {
+			if _, err2 := netip.ParseAddr(s); err2 != nil {
+				return fieldErr(fmt.Sprintf("%s[%d]", field, i), "%q is not a CIDR such as 10.0.0.0/8", s)
+			}
+		}
+	}
+	return nil
+}

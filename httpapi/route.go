@@ -1,0 +1,87 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/wardenhq/warden"
+)
+
+// Route describes one endpoint. Roles empty means public (health, readiness,
+// metrics only).
+type Route struct {
+	Method  string
+	Pattern string
+	Roles   []warden.Role
+	// Idempotent routes accept an Idempotency-Key header.
+	Idempotent bool
+	// Redact, if set, rewrites a response before it is kept for idempotent
+	// replay, so that secrets shown once are never stored.
+	Redact func([]byte) []byte
+}
+
+// handlerFunc is a handler that returns its error instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Role sets used by routes.
+var (
+	adminOnly   = []warden.Role{warden.RoleAdmin}
+	anyRole     = []warden.Role{warden.RoleAdmin, warden.RoleAnalyst, warden.RoleAuditor, warden.RoleService}
+	publicRoute []warden.Role
+)
+
+func (s *Server) handle(rt Route, h handlerFunc) {
+	s.routes = append(s.routes, rt)
+	var next http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+	if rt.Idempotent {
+		next = s.idempotent(rt, next)
+	}
+	if len(rt.Roles) > 0 {
+		next = s.authenticate(rt, next)
+	}
+	route := rt.Method + " " + rt.Pattern
+	s.mux.Handle(route, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info(r.Context()).route = rt.Pattern
+		next.ServeHTTP(w, r)
+	}))
+}
+
+func (s *Server) registerRoutes() {
+	s.handle(Route{Method: "GET", Pattern: "/healthz", Roles: publicRoute}, s.handleHealth)
+	s.handle(Route{Method: "GET", Pattern: "/readyz", Roles: publicRoute}, s.handleReady)
+	s.handle(Route{Method: "GET", Pattern: "/metrics", Roles: publicRoute}, s.handleMetrics)
+	s.handle(Route{Method: "GET", Pattern: "/openapi.json", Roles: anyRole}, s.handleOpenAPI)
+	s.handle(Route{Method: "GET", Pattern: "/v1/whoami", Roles: anyRole}, s.handleWhoami)
+
+	s.handle(Route{Method: "GET", Pattern: "/v1/apikeys", Roles: adminOnly}, s.handleListKeys)
+	s.handle(Route{Method: "POST", Pattern: "/v1/apikeys", Roles: adminOnly, Idempotent: true, Redact: redactKeySecret}, s.handleCreateKey)
+	s.handle(Route{Method: "GET", Pattern: "/v1/apikeys/{id}", Roles: adminOnly}, s.handleGetKey)
+	s.handle(Route{Method: "POST", Pattern: "/v1/apikeys/{id}/revoke", Roles: adminOnly}, s.handleRevokeKey)
+	s.handle(Route{Method: "POST", Pattern: "/v1/apikeys/{id}/rotate", Roles: adminOnly, Idempotent: true, Redact: redactKeySecret}, s.handleRotateKey)
+
+	s.mux.HandleFunc("/", s.handleUnmatched)
+}
+
+// handleUnmatched answers JSON 404, or 405 with Allow when the path exists
+// under other methods.
+func (s *Server) handleUnmatched(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{"GET", "POST", "PUT", "DELETE", "PATCH"} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" && !slices.Contains(allow, m) {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.writeError(w, r, &warden.Error{Code: "method_not_allowed", Message: r.Method + " is not allowed here; allowed: " + strings.Join(allow, ", ")})
+		return
+	}
+	s.writeError(w, r, warden.Errorf(warden.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
+}

@@ -1,0 +1,178 @@
+// Package httpapi is Warden's HTTP transport: routing, authentication and
+// authorisation by role, rate limits, idempotency, security headers, metrics
+// and the JSON error format. Handlers translate HTTP to domain calls and back;
+// they hold no business logic.
+package httpapi
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/auth"
+	"github.com/wardenhq/warden/config"
+)
+
+// Store is what the HTTP layer needs from storage directly.
+type Store interface {
+	warden.IdempotencyStore
+	Ping(ctx context.Context) error
+	MigrationStatus(ctx context.Context) (applied, latest int, err error)
+	Dialect() string
+}
+
+// Deps are the pieces a Server is built from.
+type Deps struct {
+	Config  config.Config
+	Logger  *slog.Logger
+	Keys    *auth.Service
+	Store   Store
+	Metrics *Metrics
+	Version string
+	// Now defaults to time.Now; tests move it.
+	Now func() time.Time
+}
+
+// Server serves the API.
+type Server struct {
+	cfg      config.Config
+	log      *slog.Logger
+	keys     *auth.Service
+	store    Store
+	metrics  *Metrics
+	version  string
+	now      func() time.Time
+	mux      *http.ServeMux
+	routes   []Route
+	limiter  *rateLimiter
+	proxies  []netip.Prefix
+	adminNet []netip.Prefix
+	origins  map[string]bool
+	handler  http.Handler
+}
+
+// New builds a server and registers every route.
+func New(d Deps) (*Server, error) {
+	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil {
+		return nil, errors.New("httpapi: Logger, Keys, Store and Metrics are required")
+	}
+	s := &Server{
+		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics,
+		version: d.Version, now: d.Now, mux: http.NewServeMux(), origins: map[string]bool{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	if s.proxies, err = parsePrefixes(d.Config.HTTP.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("http.trusted_proxies: %w", err)
+	}
+	if s.adminNet, err = parsePrefixes(d.Config.Auth.AdminAllowedCIDRs); err != nil {
+		return nil, fmt.Errorf("auth.admin_allowed_cidrs: %w", err)
+	}
+	for _, o := range d.Config.HTTP.CORSAllowedOrigins {
+		s.origins[normalizeOrigin(o)] = true
+	}
+	s.limiter = newRateLimiter(s.now)
+	s.registerRoutes()
+	s.handler = s.recoverPanics(s.withRequestID(s.securityHeaders(s.accessLog(s.cors(s.limitBody(s.mux))))))
+	return s, nil
+}
+
+// Handler returns the whole middleware chain and router.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes lists the registered routes.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+// TLSConfig is the only TLS configuration Warden serves with: TLS 1.2 or
+// newer, forward-secret AEAD suites only.
+func TLSConfig() *tls.Config {
+	return &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{ // TLS 1.2; TLS 1.3 suites are all strong and not configurable
+			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		},
+		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384},
+	}
+}
+
+// Serve answers on ln until ctx is cancelled, then stops accepting and lets
+// in-flight requests finish within the shutdown timeout. With TLS configured
+// it serves HTTPS only.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: min(s.cfg.HTTP.ReadTimeout.D(), 10*time.Second),
+		ReadTimeout:       s.cfg.HTTP.ReadTimeout.D(),
+		WriteTimeout:      s.cfg.HTTP.WriteTimeout.D(),
+		IdleTimeout:       s.cfg.HTTP.IdleTimeout.D(),
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if s.cfg.TLS.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLS.CertFile, s.cfg.TLS.KeyFile)
+		if err != nil {
+			return fmt.Errorf("load TLS certificate: %w", err)
+		}
+		srv.TLSConfig = TLSConfig()
+		srv.TLSConfig.Certificates = []tls.Certificate{cert}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: finishing in-flight requests", "timeout", s.cfg.HTTP.ShutdownTimeout.D().String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.HTTP.ShutdownTimeout.D())
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+func parsePrefixes(ss []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range ss {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, err2 := netip.ParseAddr(s)
+			if err2 != nil {
+				return nil, fmt.Errorf("%q is not a CIDR", s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+func containsAddr(ps []netip.Prefix, a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
