@@ -63,6 +63,13 @@ func (a *app) apikeyCreateCommand() *cobra.Command {
 		Short: "Create an API key and print it once",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Checked here rather than with MarkFlagRequired, whose error
+			// would exit 1 instead of the usage status 2.
+			for _, f := range []string{"role", "name"} {
+				if !cmd.Flags().Changed(f) {
+					return &exitError{code: 2, err: warden.FieldErrorf(warden.EINVALID, f, "required flag --%s not set", f)}
+				}
+			}
 			r, err := warden.ParseRole(role)
 			if err != nil {
 				return &exitError{code: 2, err: err}
@@ -88,8 +95,6 @@ func (a *app) apikeyCreateCommand() *cobra.Command {
 	cmd.Flags().StringVar(&role, "role", "", "role: admin, analyst, auditor or service (required)")
 	cmd.Flags().StringVar(&name, "name", "", "what the key is for, e.g. fineract-prod (required)")
 	cmd.Flags().StringVar(&expires, "expires", "", "lifetime, e.g. 90d or 12h (default from auth.key_ttl, 90d)")
-	_ = cmd.MarkFlagRequired("role")
-	_ = cmd.MarkFlagRequired("name")
 	return cmd
 }
 

@@ -128,3 +128,11 @@ func fromNullMicros(v sql.NullInt64) time.Time {
 }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// ReadDB exposes the read pool for tests and diagnostics that inspect rows
+// directly; application code goes through the typed methods.
+func (db *DB) ReadDB() *sql.DB { return db.read }
+
+// WriteDBForTest exposes the write pool so that tests can damage a store on
+// purpose (tampering, schema drift). Application code never calls it.
+func (db *DB) WriteDBForTest() *sql.DB { return db.write }
