@@ -204,3 +204,18 @@ func TestRateAndDurationText(t *testing.T) {
 		}
 	}
 }
+
+func TestExampleConfigIsValidAndMatchesDefaults(t *testing.T) {
+	c, err := Load("../docs/warden.example.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	d := Default()
+	if c.Listen != d.Listen || c.RateLimits != d.RateLimits || c.Auth.KeyTTL != d.Auth.KeyTTL ||
+		c.HTTP.ReadTimeout != d.HTTP.ReadTimeout || c.HTTP.MaxBodyBytes != d.HTTP.MaxBodyBytes || c.Idempotency != d.Idempotency {
+		t.Fatalf("docs/warden.example.yaml drifted from the defaults:\n%+v\n%+v", c, d)
+	}
+}
