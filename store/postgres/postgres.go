@@ -23,9 +23,6 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrationLockID is an arbitrary constant shared by every Warden replica.
-const migrationLockID = 0x57617264 // "Ward"
-
 // Dialect returns the PostgreSQL dialect with its migrations.
 func Dialect() sqlstore.Dialect {
 	sub, err := fs.Sub(migrationFiles, "migrations")
@@ -36,8 +33,8 @@ func Dialect() sqlstore.Dialect {
 		Name:              "postgres",
 		IsUniqueViolation: isUniqueViolation,
 		// Transaction-scoped, so it is released at commit even behind PgBouncer.
-		MigrationLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockID),
-		Migrations:    sub,
+		Lock:       func(key int64) string { return fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", key) },
+		Migrations: sub,
 	}
 }
 

@@ -20,10 +20,11 @@ type Dialect struct {
 	Name string
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(error) bool
-	// MigrationLock runs first inside the migration transaction so that two
-	// replicas starting at once do not both migrate. Empty for SQLite, whose
-	// single writer already serialises migrations.
-	MigrationLock string
+	// Lock returns a statement that takes a transaction-scoped lock named by
+	// key, or "" where the engine's single writer already serialises writers
+	// (SQLite). Migrations and audit appends use it so that replicas sharing
+	// one PostgreSQL take turns.
+	Lock func(key int64) string
 	// Migrations holds NNNN_name.sql files applied in order.
 	Migrations fs.FS
 }

@@ -152,11 +152,25 @@ func (db *DB) Migrate(ctx context.Context) (applied []int, err error) {
 }
 
 func (db *DB) lockMigrations(ctx context.Context, tx *sql.Tx) error {
-	if db.dialect.MigrationLock == "" {
+	return db.lock(ctx, tx, lockMigrations)
+}
+
+// Lock keys; arbitrary constants shared by every replica.
+const (
+	lockMigrations int64 = 0x57617264_0001
+	lockAudit      int64 = 0x57617264_0002
+)
+
+func (db *DB) lock(ctx context.Context, tx *sql.Tx, key int64) error {
+	if db.dialect.Lock == nil {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, db.dialect.MigrationLock); err != nil {
-		return fmt.Errorf("take migration lock: %w", err)
+	stmt := db.dialect.Lock(key)
+	if stmt == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("take lock %x: %w", key, err)
 	}
 	return nil
 }

@@ -1,0 +1,299 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
+)
+
+// auditInsertChunk bounds rows per multi-row INSERT (7 parameters a row stays
+// far below both engines' parameter limits).
+const auditInsertChunk = 500
+
+// AppendAuditEntries implements audit.Store.
+func (db *DB) AppendAuditEntries(ctx context.Context, build func(size int64, hashes tlog.HashReader) ([]audit.StoredEntry, error)) (err error) {
+	defer db.track("audit.append", time.Now(), &err)
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.lock(ctx, tx, lockAudit); err != nil {
+			return err
+		}
+		size, err := auditSize(ctx, tx)
+		if err != nil {
+			return err
+		}
+		reader := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) { return readAuditHashes(ctx, tx, idx) })
+		entries, err := build(size, reader)
+		if err != nil {
+			return err
+		}
+		for i, e := range entries {
+			if e.Index != size+int64(i) {
+				return fmt.Errorf("audit entry %d built with index %d", size+int64(i), e.Index)
+			}
+		}
+		for start := 0; start < len(entries); start += auditInsertChunk {
+			chunk := entries[start:min(start+auditInsertChunk, len(entries))]
+			if err := insertAuditChunk(ctx, tx, chunk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func insertAuditChunk(ctx context.Context, tx *sql.Tx, chunk []audit.StoredEntry) error {
+	var q strings.Builder
+	args := make([]any, 0, len(chunk)*7)
+	q.WriteString(`INSERT INTO audit_entries (idx, data, time, actor, action, subject_type, subject_id) VALUES `)
+	for i, e := range chunk {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d,$%d,$%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+		args = append(args, e.Index, e.Data, micros(e.Time), e.ActorID, e.Action, e.SubjectType, e.SubjectID)
+	}
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("insert audit entries: %w", err)
+	}
+	q.Reset()
+	args = args[:0]
+	q.WriteString(`INSERT INTO audit_hashes (idx, hashes) VALUES `)
+	for i, e := range chunk {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		fmt.Fprintf(&q, "($%d,$%d)", len(args)+1, len(args)+2)
+		blob := make([]byte, 0, len(e.Hashes)*tlog.HashSize)
+		for _, h := range e.Hashes {
+			blob = append(blob, h[:]...)
+		}
+		args = append(args, e.Index, blob)
+	}
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("insert audit hashes: %w", err)
+	}
+	return nil
+}
+
+type rowQueryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// The size counts hashes, not entries: retention may prune old entries but
+// never their hashes.
+func auditSize(ctx context.Context, q rowQueryer) (int64, error) {
+	var n sql.NullInt64
+	if err := q.QueryRowContext(ctx, `SELECT MAX(idx) FROM audit_hashes`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("audit size: %w", err)
+	}
+	if !n.Valid {
+		return 0, nil
+	}
+	return n.Int64 + 1, nil
+}
+
+// AuditSize implements audit.Store.
+func (db *DB) AuditSize(ctx context.Context) (n int64, err error) {
+	defer db.track("audit.size", time.Now(), &err)
+	return auditSize(ctx, db.read)
+}
+
+// recordOfStoredHash maps a tlog stored-hash index to the entry whose row
+// holds it and its position in that row: hash (level L, k) covers entries
+// [k<<L, (k+1)<<L) and is stored with the last of them.
+func recordOfStoredHash(index int64) (record int64, offset int64) {
+	level, k := tlog.SplitStoredHashIndex(index)
+	record = (k+1)<<level - 1
+	return record, index - tlog.StoredHashIndex(0, record)
+}
+
+func readAuditHashes(ctx context.Context, q rowQueryer, indexes []int64) ([]tlog.Hash, error) {
+	if len(indexes) == 0 {
+		return nil, nil
+	}
+	records := map[int64][]byte{}
+	var want []any
+	var ph strings.Builder
+	for _, idx := range indexes {
+		r, _ := recordOfStoredHash(idx)
+		if _, ok := records[r]; ok {
+			continue
+		}
+		records[r] = nil
+		if len(want) > 0 {
+			ph.WriteByte(',')
+		}
+		want = append(want, r)
+		fmt.Fprintf(&ph, "$%d", len(want))
+	}
+	rows, err := q.QueryContext(ctx, `SELECT idx, hashes FROM audit_hashes WHERE idx IN (`+ph.String()+`)`, want...)
+	if err != nil {
+		return nil, fmt.Errorf("read audit hashes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r int64
+		var blob []byte
+		if err := rows.Scan(&r, &blob); err != nil {
+			return nil, fmt.Errorf("read audit hashes: %w", err)
+		}
+		records[r] = blob
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read audit hashes: %w", err)
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		r, off := recordOfStoredHash(idx)
+		blob := records[r]
+		if int64(len(blob)) < (off+1)*tlog.HashSize {
+			return nil, fmt.Errorf("audit hash %d (entry %d) is missing or damaged", idx, r)
+		}
+		copy(out[i][:], blob[off*tlog.HashSize:])
+	}
+	return out, nil
+}
+
+// AuditHashes implements audit.Store.
+func (db *DB) AuditHashes(ctx context.Context, indexes []int64) (hs []tlog.Hash, err error) {
+	defer db.track("audit.hashes", time.Now(), &err)
+	return readAuditHashes(ctx, db.read, indexes)
+}
+
+// AuditFirstIndex implements audit.Store.
+func (db *DB) AuditFirstIndex(ctx context.Context) (n int64, err error) {
+	defer db.track("audit.first_index", time.Now(), &err)
+	var first sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, `SELECT MIN(idx) FROM audit_entries`).Scan(&first); err != nil {
+		return 0, fmt.Errorf("audit first index: %w", err)
+	}
+	if first.Valid {
+		return first.Int64, nil
+	}
+	return auditSize(ctx, db.read)
+}
+
+// AuditEntries implements audit.Store.
+func (db *DB) AuditEntries(ctx context.Context, from, to int64) (out []audit.StoredEntry, err error) {
+	defer db.track("audit.entries", time.Now(), &err)
+	rows, err := db.read.QueryContext(ctx, `SELECT e.idx, e.data, e.time, e.actor, e.action, e.subject_type, e.subject_id, h.hashes
+		FROM audit_entries e LEFT JOIN audit_hashes h ON h.idx = e.idx
+		WHERE e.idx >= $1 AND e.idx < $2 ORDER BY e.idx`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read audit entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e audit.StoredEntry
+		var t int64
+		var blob []byte
+		if err := rows.Scan(&e.Index, &e.Data, &t, &e.ActorID, &e.Action, &e.SubjectType, &e.SubjectID, &blob); err != nil {
+			return nil, fmt.Errorf("read audit entries: %w", err)
+		}
+		e.Time = fromMicros(t)
+		for len(blob) >= tlog.HashSize {
+			var h tlog.Hash
+			copy(h[:], blob)
+			e.Hashes = append(e.Hashes, h)
+			blob = blob[tlog.HashSize:]
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AddAuditCheckpoint implements audit.Store.
+func (db *DB) AddAuditCheckpoint(ctx context.Context, cp audit.Checkpoint) (err error) {
+	defer db.track("audit.checkpoint_add", time.Now(), &err)
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_checkpoints (size, time, note) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING`,
+			cp.Size, micros(cp.Time), string(cp.Note))
+		if err != nil {
+			return fmt.Errorf("store audit checkpoint: %w", err)
+		}
+		return nil
+	})
+}
+
+func scanCheckpoints(rows *sql.Rows) ([]audit.Checkpoint, error) {
+	defer rows.Close()
+	var out []audit.Checkpoint
+	for rows.Next() {
+		var cp audit.Checkpoint
+		var t int64
+		var n string
+		if err := rows.Scan(&cp.Size, &t, &n); err != nil {
+			return nil, fmt.Errorf("read audit checkpoints: %w", err)
+		}
+		cp.Time, cp.Note = fromMicros(t), []byte(n)
+		out = append(out, cp)
+	}
+	return out, rows.Err()
+}
+
+// LatestAuditCheckpoint implements audit.Store.
+func (db *DB) LatestAuditCheckpoint(ctx context.Context) (cp audit.Checkpoint, err error) {
+	defer db.track("audit.checkpoint_latest", time.Now(), &err)
+	var t int64
+	var n string
+	err = db.read.QueryRowContext(ctx, `SELECT size, time, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&cp.Size, &t, &n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cp, warden.Errorf(warden.ENOTFOUND, "no audit checkpoint yet")
+	} else if err != nil {
+		return cp, fmt.Errorf("read audit checkpoint: %w", err)
+	}
+	cp.Time, cp.Note = fromMicros(t), []byte(n)
+	return cp, nil
+}
+
+// AuditCheckpoints implements audit.Store.
+func (db *DB) AuditCheckpoints(ctx context.Context, from, to int64) (cps []audit.Checkpoint, err error) {
+	defer db.track("audit.checkpoints", time.Now(), &err)
+	rows, err := db.read.QueryContext(ctx, `SELECT size, time, note FROM audit_checkpoints WHERE size >= $1 AND size <= $2 ORDER BY size`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read audit checkpoints: %w", err)
+	}
+	return scanCheckpoints(rows)
+}
+
+// AddAuditKey implements audit.Store.
+func (db *DB) AddAuditKey(ctx context.Context, vkey string, at time.Time) (err error) {
+	defer db.track("audit.key_add", time.Now(), &err)
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_keys (vkey, added_at) VALUES ($1, $2) ON CONFLICT (vkey) DO NOTHING`, vkey, micros(at))
+		if err != nil {
+			return fmt.Errorf("store audit key: %w", err)
+		}
+		return nil
+	})
+}
+
+// AuditKeys implements audit.Store.
+func (db *DB) AuditKeys(ctx context.Context) (keys []string, err error) {
+	defer db.track("audit.keys", time.Now(), &err)
+	rows, err := db.read.QueryContext(ctx, `SELECT vkey FROM audit_keys ORDER BY added_at, vkey`)
+	if err != nil {
+		return nil, fmt.Errorf("read audit keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+var _ audit.Store = (*DB)(nil)
