@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"time"
 
 	"github.com/transparency-dev/merkle/compact"
@@ -85,7 +86,13 @@ func (l *Log) ExportRange(ctx context.Context, w io.Writer, from, to int64, prog
 			return err
 		}
 	}
-	cps, err := l.store.AuditCheckpoints(ctx, max(from, 1), to)
+	// A whole-log export carries every checkpoint, including any that claim
+	// more entries than are left: that is how a truncated log shows.
+	cpTo := to
+	if to == size {
+		cpTo = math.MaxInt64
+	}
+	cps, err := l.store.AuditCheckpoints(ctx, max(from, 1), cpTo)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package audit
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -205,7 +206,7 @@ func Verify(r io.Reader, opts VerifyOptions) (*Report, error) {
 			}
 			rep.Checkpoints++
 			rep.VerifiedSize = end
-			rep.VerifiedRoot = fmt.Sprintf("%x", got)
+			rep.VerifiedRoot = hex.EncodeToString(got)
 			lastGood = end
 			ci++
 		}

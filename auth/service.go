@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 )
 
 // Limits on key lifetimes. The checklist flags keys older than 90 days, which
@@ -27,6 +28,33 @@ type TokenVerifier interface {
 	Verify(ctx context.Context, token string) (warden.Actor, error)
 }
 
+// Recorder appends to the audit log; *audit.Log implements it.
+type Recorder interface {
+	Append(ctx context.Context, rec audit.Record) (*audit.Entry, error)
+}
+
+// keyChange is what the audit log records of a key: never its secret or hash.
+type keyChange struct {
+	Name        string      `json:"name"`
+	Role        warden.Role `json:"role"`
+	ExpiresAt   time.Time   `json:"expires_at"`
+	RevokedAt   time.Time   `json:"revoked_at,omitzero"`
+	RotatedFrom string      `json:"rotated_from,omitempty"`
+	RotatedTo   string      `json:"rotated_to,omitempty"`
+}
+
+func (s *Service) record(ctx context.Context, action string, k *APIKey) error {
+	if s.Audit == nil {
+		return nil
+	}
+	_, err := s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "api_key", ID: k.ID},
+		Change: keyChange{Name: k.Name, Role: k.Role, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RotatedFrom: k.RotatedFrom, RotatedTo: k.RotatedTo}})
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
 // Service issues, rotates, revokes and checks API keys.
 type Service struct {
 	Store KeyStore
@@ -36,6 +64,9 @@ type Service struct {
 	DefaultTTL time.Duration
 	// RotationOverlap is how long a rotated key keeps working.
 	RotationOverlap time.Duration
+	// Audit receives a record of every change to keys; nil records nothing
+	// (only tests leave it unset).
+	Audit Recorder
 	// Now and Random default to time.Now and crypto/rand.
 	Now    func() time.Time
 	Random io.Reader
@@ -99,6 +130,9 @@ func (s *Service) Create(ctx context.Context, req CreateKey) (*APIKey, string, e
 	if err := s.Store.CreateAPIKey(ctx, k); err != nil {
 		return nil, "", fmt.Errorf("store api key: %w", err)
 	}
+	if err := s.record(ctx, "apikey.create", k); err != nil {
+		return nil, "", err
+	}
 	return k, secret, nil
 }
 
@@ -144,6 +178,10 @@ func (s *Service) Bootstrap(ctx context.Context) (*APIKey, string, bool, error) 
 	if err != nil || !created {
 		return nil, "", false, err
 	}
+	ctx = warden.NewContextWithActor(ctx, warden.Actor{Kind: warden.ActorSystem, ID: "bootstrap"})
+	if err := s.record(ctx, "apikey.bootstrap", k); err != nil {
+		return nil, "", false, err
+	}
 	return k, secret, true, nil
 }
 
@@ -168,7 +206,14 @@ func (s *Service) Revoke(ctx context.Context, id string) (*APIKey, error) {
 	if err := s.Store.RevokeAPIKey(ctx, id, s.now()); err != nil {
 		return nil, err
 	}
-	return s.Store.APIKey(ctx, id)
+	k, err := s.Store.APIKey(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.record(ctx, "apikey.revoke", k); err != nil {
+		return nil, err
+	}
+	return k, nil
 }
 
 // Rotate issues a successor with the same name, role and lifetime; the old key
@@ -201,6 +246,13 @@ func (s *Service) Rotate(ctx context.Context, id string) (*APIKey, string, error
 		oldExpiry = old.ExpiresAt
 	}
 	if err := s.Store.RotateAPIKey(ctx, old.ID, oldExpiry, next); err != nil {
+		return nil, "", err
+	}
+	old.RotatedTo, old.ExpiresAt = next.ID, oldExpiry
+	if err := s.record(ctx, "apikey.rotate", old); err != nil {
+		return nil, "", err
+	}
+	if err := s.record(ctx, "apikey.create", next); err != nil {
 		return nil, "", err
 	}
 	return next, secret, nil

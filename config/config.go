@@ -9,9 +9,12 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/wardenhq/warden"
 )
@@ -31,6 +34,34 @@ type Config struct {
 	Auth        Auth        `yaml:"auth"`
 	RateLimits  RateLimits  `yaml:"rate_limits"`
 	Idempotency Idempotency `yaml:"idempotency"`
+	Audit       Audit       `yaml:"audit"`
+}
+
+// Audit configures the tamper-evident audit log.
+type Audit struct {
+	// Origin names this log in its signed checkpoints; give every deployment
+	// its own, e.g. bank.example/warden-prod.
+	Origin string `yaml:"origin"`
+	// SigningKeyFile holds the Ed25519 checkpoint signing key (note private key
+	// format). Empty means audit-signing.key in data_dir, created on first
+	// start. Replicas sharing a store must share the key.
+	SigningKeyFile string `yaml:"signing_key_file"`
+	// TrustedKeys are the public keys of earlier signing keys, so that
+	// checkpoints signed before a key rotation still verify.
+	TrustedKeys        []string `yaml:"trusted_keys"`
+	CheckpointEvery    int64    `yaml:"checkpoint_every"`
+	CheckpointInterval Duration `yaml:"checkpoint_interval"`
+	// Retention is how long entries are kept before they may be archived and
+	// pruned: 7 years (2,557 days) by default.
+	Retention Duration `yaml:"retention"`
+}
+
+// SigningKeyPath returns the configured key file or the default in data_dir.
+func (c *Config) SigningKeyPath() string {
+	if c.Audit.SigningKeyFile != "" {
+		return c.Audit.SigningKeyFile
+	}
+	return filepath.Join(c.DataDir, "audit-signing.key")
 }
 
 // TLS enables HTTPS when both files are set.
@@ -130,6 +161,12 @@ func Default() Config {
 			Anonymous: Rate{Count: 60, Per: time.Minute},
 		},
 		Idempotency: Idempotency{TTL: Duration(24 * time.Hour)},
+		Audit: Audit{
+			Origin:             "warden/audit",
+			CheckpointEvery:    1000,
+			CheckpointInterval: Duration(10 * time.Second),
+			Retention:          Duration(2557 * 24 * time.Hour),
+		},
 	}
 }
 
@@ -221,6 +258,27 @@ func (c *Config) Validate() error {
 	}
 	if c.Idempotency.TTL < Duration(time.Minute) {
 		return fieldErr("idempotency.ttl", "must be at least 1m")
+	}
+	return c.Audit.validate()
+}
+
+func (a *Audit) validate() error {
+	if a.Origin == "" || strings.ContainsAny(a.Origin, "\n\r") || len(a.Origin) > 200 {
+		return fieldErr("audit.origin", "must be one line of at most 200 characters")
+	}
+	for i, k := range a.TrustedKeys {
+		if _, err := note.NewVerifier(k); err != nil {
+			return fieldErr(fmt.Sprintf("audit.trusted_keys[%d]", i), "not a public key in note format (name+hash+key): %v", err)
+		}
+	}
+	if a.CheckpointEvery < 1 || a.CheckpointEvery > 1_000_000 {
+		return fieldErr("audit.checkpoint_every", "must be between 1 and 1000000")
+	}
+	if a.CheckpointInterval < Duration(time.Second) || a.CheckpointInterval > Duration(24*time.Hour) {
+		return fieldErr("audit.checkpoint_interval", "must be between 1s and 24h")
+	}
+	if a.Retention < Duration(24*time.Hour) {
+		return fieldErr("audit.retention", "must be at least 1d (the default is 2557d, seven years)")
 	}
 	return nil
 }

@@ -163,6 +163,11 @@ func TestValidateNamesTheField(t *testing.T) {
 		}, "auth.oidc.role_map.x"},
 		{func(c *Config) { c.RateLimits.Service = Rate{} }, "rate_limits.service"},
 		{func(c *Config) { c.Idempotency.TTL = Duration(time.Second) }, "idempotency.ttl"},
+		{func(c *Config) { c.Audit.Origin = "two\nlines" }, "audit.origin"},
+		{func(c *Config) { c.Audit.TrustedKeys = []string{"not-a-key"} }, "audit.trusted_keys[0]"},
+		{func(c *Config) { c.Audit.CheckpointEvery = 0 }, "audit.checkpoint_every"},
+		{func(c *Config) { c.Audit.CheckpointInterval = Duration(time.Millisecond) }, "audit.checkpoint_interval"},
+		{func(c *Config) { c.Audit.Retention = Duration(time.Hour) }, "audit.retention"},
 	}
 	for i, tc := range cases {
 		c := Default()
@@ -215,7 +220,8 @@ func TestExampleConfigIsValidAndMatchesDefaults(t *testing.T) {
 	}
 	d := Default()
 	if c.Listen != d.Listen || c.RateLimits != d.RateLimits || c.Auth.KeyTTL != d.Auth.KeyTTL ||
-		c.HTTP.ReadTimeout != d.HTTP.ReadTimeout || c.HTTP.MaxBodyBytes != d.HTTP.MaxBodyBytes || c.Idempotency != d.Idempotency {
+		c.HTTP.ReadTimeout != d.HTTP.ReadTimeout || c.HTTP.MaxBodyBytes != d.HTTP.MaxBodyBytes || c.Idempotency != d.Idempotency ||
+		c.Audit.Retention != d.Audit.Retention || c.Audit.CheckpointEvery != d.Audit.CheckpointEvery || c.Audit.Origin != d.Audit.Origin {
 		t.Fatalf("docs/warden.example.yaml drifted from the defaults:\n%+v\n%+v", c, d)
 	}
 }

@@ -13,7 +13,10 @@ import (
 	"sync"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/auth"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/store/sqlite"
@@ -48,6 +51,27 @@ type testEnv struct {
 	keys  *auth.Service
 	logs  *syncBuffer
 	admin string
+	audit *audit.Log
+	vkey  string
+}
+
+// newAuditLog returns a real audit log on db with a fresh signing key.
+func newAuditLog(t *testing.T, db *sqlstore.DB) (*audit.Log, string) {
+	t.Helper()
+	skey, vkey, err := note.GenerateKey(nil, "warden-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := note.NewSigner(skey)
+	verifier, _ := note.NewVerifier(vkey)
+	l, err := audit.New(db, audit.Config{Origin: "test/audit", Signer: signer, Verifiers: []note.Verifier{verifier}, CheckpointEvery: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.PublishKey(context.Background(), vkey); err != nil {
+		t.Fatal(err)
+	}
+	return l, vkey
 }
 
 func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
@@ -73,12 +97,14 @@ func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
 	metrics := NewMetrics("test")
 	db.SetObserver(metrics.ObserveStore)
 	logs := &syncBuffer{}
-	keys := &auth.Service{Store: db, RotationOverlap: cfg.Auth.RotationOverlap.D()}
-	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics, Version: "test"})
+	auditLog, vkey := newAuditLog(t, db)
+	keys := &auth.Service{Store: db, RotationOverlap: cfg.Auth.RotationOverlap.D(), Audit: auditLog}
+	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics,
+		Audit: auditLog, AuditKey: vkey, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &testEnv{t: t, cfg: cfg, srv: srv, db: db, keys: keys, logs: logs}
+	e := &testEnv{t: t, cfg: cfg, srv: srv, db: db, keys: keys, logs: logs, audit: auditLog, vkey: vkey}
 	e.ts = httptest.NewServer(srv.Handler())
 	t.Cleanup(e.ts.Close)
 	e.admin = e.key(warden.RoleAdmin)

@@ -119,7 +119,9 @@ func oaServer(t *testing.T) *Server {
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: &auth.Service{Store: db}, Store: db, Metrics: NewMetrics("test")})
+	auditLog, vkey := newAuditLog(t, db)
+	s, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: &auth.Service{Store: db}, Store: db,
+		Metrics: NewMetrics("test"), Audit: auditLog, AuditKey: vkey})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,6 +64,12 @@ func (s *Server) registerRoutes() {
 	s.handle(Route{Method: "POST", Pattern: "/v1/apikeys/{id}/revoke", Roles: adminOnly}, s.handleRevokeKey)
 	s.handle(Route{Method: "POST", Pattern: "/v1/apikeys/{id}/rotate", Roles: adminOnly, Idempotent: true, Redact: redactKeySecret}, s.handleRotateKey)
 
+	s.handle(Route{Method: "GET", Pattern: "/v1/audit/entries", Roles: auditReaders}, s.handleAuditEntries)
+	s.handle(Route{Method: "GET", Pattern: "/v1/audit/checkpoint", Roles: auditReaders}, s.handleAuditCheckpoint)
+	s.handle(Route{Method: "GET", Pattern: "/v1/audit/proofs/inclusion", Roles: auditReaders}, s.handleAuditInclusion)
+	s.handle(Route{Method: "GET", Pattern: "/v1/audit/proofs/consistency", Roles: auditReaders}, s.handleAuditConsistency)
+	s.handle(Route{Method: "GET", Pattern: "/v1/audit/public-keys", Roles: auditReaders}, s.handleAuditKeys)
+
 	s.mux.HandleFunc("/", s.handleUnmatched)
 }
 

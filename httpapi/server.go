@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/auth"
 	"github.com/wardenhq/warden/config"
 )
@@ -35,7 +36,10 @@ type Deps struct {
 	Keys    *auth.Service
 	Store   Store
 	Metrics *Metrics
-	Version string
+	// Audit is the audit log and AuditKey its current public key.
+	Audit    *audit.Log
+	AuditKey string
+	Version  string
 	// Now defaults to time.Now; tests move it.
 	Now func() time.Time
 }
@@ -47,6 +51,8 @@ type Server struct {
 	keys     *auth.Service
 	store    Store
 	metrics  *Metrics
+	audit    *audit.Log
+	auditKey string
 	version  string
 	now      func() time.Time
 	mux      *http.ServeMux
@@ -60,11 +66,11 @@ type Server struct {
 
 // New builds a server and registers every route.
 func New(d Deps) (*Server, error) {
-	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil {
-		return nil, errors.New("httpapi: Logger, Keys, Store and Metrics are required")
+	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil {
+		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics and Audit are required")
 	}
 	s := &Server{
-		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics,
+		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey,
 		version: d.Version, now: d.Now, mux: http.NewServeMux(), origins: map[string]bool{},
 	}
 	if s.now == nil {

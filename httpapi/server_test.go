@@ -67,7 +67,8 @@ func TestAPIKeyLifecycleOverHTTP(t *testing.T) {
 func TestReadiness(t *testing.T) {
 	e := newEnv(t, nil)
 	r := e.do("GET", "/readyz", "", "")
-	if m := r.json(t); r.status != 200 || m["store"] != "sqlite" || m["schema_version"] != float64(1) {
+	_, latest, _ := e.db.MigrationStatus(t.Context())
+	if m := r.json(t); r.status != 200 || m["store"] != "sqlite" || m["schema_version"] != float64(latest) || latest < 2 {
 		t.Fatalf("ready: %d %v", r.status, m)
 	}
 	// Schema behind the binary: not ready.

@@ -31,7 +31,19 @@ func (a *app) withKeys(cmd *cobra.Command, fn func(*auth.Service) error) error {
 		return err
 	}
 	defer db.Close()
-	return fn(keyService(c, db))
+	log, _, err := openAudit(cmd.Context(), c, db)
+	if err != nil {
+		return err
+	}
+	if err := fn(keyService(c, db, log)); err != nil {
+		return err
+	}
+	// Sign a checkpoint covering what this command appended, so that the
+	// change is vouched for even if no server runs to do it.
+	if _, err := log.Checkpoint(cmd.Context()); err != nil && warden.ErrorCode(err) != warden.ENOTFOUND {
+		return fmt.Errorf("audit checkpoint: %w", err)
+	}
+	return nil
 }
 
 // createdKeyJSON is the --json output of create and rotate.

@@ -11,7 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/auth"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/store"
@@ -100,7 +103,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(a.serveCommand(), a.migrateCommand(), a.apikeyCommand(), a.configCommand(), a.versionCommand())
+	root.AddCommand(a.serveCommand(), a.migrateCommand(), a.apikeyCommand(), a.auditCommand(), a.configCommand(), a.versionCommand())
 	return root
 }
 
@@ -153,8 +156,42 @@ func (a *app) openStore(ctx context.Context, c config.Config) (*sqlstore.DB, err
 	return db, nil
 }
 
-func keyService(c config.Config, db auth.KeyStore) *auth.Service {
-	return &auth.Service{Store: db, DefaultTTL: c.Auth.KeyTTL.D(), RotationOverlap: c.Auth.RotationOverlap.D()}
+func keyService(c config.Config, db auth.KeyStore, log *audit.Log) *auth.Service {
+	return &auth.Service{Store: db, DefaultTTL: c.Auth.KeyTTL.D(), RotationOverlap: c.Auth.RotationOverlap.D(), Audit: log}
+}
+
+// openAudit opens the audit log on db with the configured signing key
+// (created on first use) and records the key's public half in the store.
+func openAudit(ctx context.Context, c config.Config, db audit.Store) (*audit.Log, string, error) {
+	signer, vkey, err := audit.LoadOrCreateSigningKey(c.SigningKeyPath(), "warden-audit")
+	if err != nil {
+		return nil, "", err
+	}
+	verifiers, err := auditVerifiers(append([]string{vkey}, c.Audit.TrustedKeys...))
+	if err != nil {
+		return nil, "", err
+	}
+	l, err := audit.New(db, audit.Config{Origin: c.Audit.Origin, Signer: signer, Verifiers: verifiers,
+		CheckpointEvery: c.Audit.CheckpointEvery, CheckpointInterval: c.Audit.CheckpointInterval.D()})
+	if err != nil {
+		return nil, "", err
+	}
+	if err := l.PublishKey(ctx, vkey); err != nil {
+		return nil, "", err
+	}
+	return l, vkey, nil
+}
+
+func auditVerifiers(vkeys []string) ([]note.Verifier, error) {
+	var out []note.Verifier
+	for _, k := range vkeys {
+		v, err := note.NewVerifier(k)
+		if err != nil {
+			return nil, fmt.Errorf("audit public key %q: %w", k, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // cliActor names the operator running a CLI command, for records of who did what.

@@ -53,7 +53,11 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 	defer db.Close()
 	db.SetObserver(metrics.ObserveStore)
 
-	keys := keyService(c, db)
+	auditLog, auditKey, err := openAudit(ctx, c, db)
+	if err != nil {
+		return err
+	}
+	keys := keyService(c, db, auditLog)
 	if c.Auth.OIDC.IssuerURL != "" {
 		v, err := oidc.New(ctx, oidc.Config{IssuerURL: c.Auth.OIDC.IssuerURL, Audience: c.Auth.OIDC.Audience,
 			RoleClaim: c.Auth.OIDC.RoleClaim, RoleMap: c.Auth.OIDC.RoleMap})
@@ -80,7 +84,8 @@ Try: export WARDEN_KEY=<the key above>
 `, k.ID, k.ExpiresAt.Format(time.DateOnly), secret, c.Listen)
 	}
 
-	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics, Version: version})
+	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
+		Audit: auditLog, AuditKey: auditKey, Version: version})
 	if err != nil {
 		return err
 	}
@@ -96,7 +101,12 @@ Try: export WARDEN_KEY=<the key above>
 		"store", store.Describe(c.Store, c.DataDir), "version", version)
 
 	go pruneIdempotency(ctx, log, db, c.Idempotency.TTL.D())
+	cpCtx, stopCheckpoints := context.WithCancel(ctx)
+	checkpoints := make(chan struct{})
+	go func() { auditLog.RunCheckpoints(cpCtx); close(checkpoints) }()
 	err = srv.Serve(ctx, ln)
+	stopCheckpoints()
+	<-checkpoints // a last checkpoint covers everything served
 	log.Info("warden stopped")
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/auth"
 )
 
@@ -18,6 +19,7 @@ import (
 type Store interface {
 	auth.KeyStore
 	warden.IdempotencyStore
+	audit.Store
 	Ping(ctx context.Context) error
 	Migrate(ctx context.Context) ([]int, error)
 	MigrationStatus(ctx context.Context) (applied, latest int, err error)
@@ -42,6 +44,10 @@ func Run(t *testing.T, open Opener) {
 		{"APIKeyConcurrentCreates", testConcurrentCreates},
 		{"Idempotency", testIdempotency},
 		{"IdempotencyConcurrentReserve", testIdempotencyConcurrentReserve},
+		{"AuditAppendAndRead", testAuditAppendAndRead},
+		{"AuditConcurrentAppends", testAuditConcurrentAppends},
+		{"AuditCheckpointsAndKeys", testAuditCheckpointsAndKeys},
+		{"AuditIsAppendOnly", testAuditIsAppendOnly},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
