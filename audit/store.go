@@ -59,3 +59,13 @@ type Store interface {
 	// AuditKeys lists every verifier key that ever signed checkpoints.
 	AuditKeys(ctx context.Context) ([]string, error)
 }
+
+// CursorStore keeps how far each SIEM export has delivered, so that an
+// export resumes where it stopped (at-least-once, in order).
+type CursorStore interface {
+	// AuditCursor returns the next index to deliver for the named export (0
+	// for a new one).
+	AuditCursor(ctx context.Context, name string) (int64, error)
+	// SetAuditCursor records that everything before next was delivered.
+	SetAuditCursor(ctx context.Context, name string, next int64) error
+}

@@ -22,7 +22,7 @@ func (a *app) auditCommand() *cobra.Command {
 		Use:   "audit",
 		Short: "Export and verify the tamper-evident audit log",
 	}
-	cmd.AddCommand(a.auditExportCommand(), a.auditVerifyCommand(), a.auditCheckpointCommand())
+	cmd.AddCommand(a.auditExportCommand(), a.auditVerifyCommand(), a.auditCheckpointCommand(), a.auditSIEMCommand())
 	return cmd
 }
 

@@ -296,4 +296,33 @@ func (db *DB) AuditKeys(ctx context.Context) (keys []string, err error) {
 	return keys, rows.Err()
 }
 
-var _ audit.Store = (*DB)(nil)
+// AuditCursor implements audit.CursorStore.
+func (db *DB) AuditCursor(ctx context.Context, name string) (next int64, err error) {
+	defer db.track("audit.cursor_get", time.Now(), &err)
+	err = db.read.QueryRowContext(ctx, `SELECT next_index FROM audit_cursors WHERE name = $1`, name).Scan(&next)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("read audit cursor %s: %w", name, err)
+	}
+	return next, nil
+}
+
+// SetAuditCursor implements audit.CursorStore. A cursor never moves back.
+func (db *DB) SetAuditCursor(ctx context.Context, name string, next int64) (err error) {
+	defer db.track("audit.cursor_set", time.Now(), &err)
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_cursors (name, next_index, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (name) DO UPDATE SET next_index = excluded.next_index, updated_at = excluded.updated_at
+			WHERE audit_cursors.next_index < excluded.next_index`, name, next, micros(time.Now()))
+		if err != nil {
+			return fmt.Errorf("store audit cursor %s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+var (
+	_ audit.Store       = (*DB)(nil)
+	_ audit.CursorStore = (*DB)(nil)
+)

@@ -215,3 +215,25 @@ func testAuditIsAppendOnly(t *testing.T, s Store) {
 		t.Fatalf("entries changed: %+v", es)
 	}
 }
+
+func testAuditCursors(t *testing.T, s Store) {
+	ctx := context.Background()
+	cs, ok := s.(audit.CursorStore)
+	if !ok {
+		t.Fatal("store does not keep audit cursors")
+	}
+	if n, err := cs.AuditCursor(ctx, "siem"); err != nil || n != 0 {
+		t.Fatalf("new cursor %d %v", n, err)
+	}
+	for _, n := range []int64{5, 12, 7} { // never moves back
+		if err := cs.SetAuditCursor(ctx, "siem", n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := cs.AuditCursor(ctx, "siem"); n != 12 {
+		t.Fatalf("cursor %d, want 12", n)
+	}
+	if n, _ := cs.AuditCursor(ctx, "other"); n != 0 {
+		t.Fatalf("cursors are not independent: %d", n)
+	}
+}

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditConcurrentAppends", testAuditConcurrentAppends},
 		{"AuditCheckpointsAndKeys", testAuditCheckpointsAndKeys},
 		{"AuditIsAppendOnly", testAuditIsAppendOnly},
+		{"AuditCursors", testAuditCursors},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
