@@ -72,9 +72,9 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("audit: tree hash at %d: %w", size, err)
 	}
-	msg, err := note.Sign(&note.Note{Text: CheckpointBody(l.cfg.Origin, size, root)}, l.cfg.Signer)
+	msg, err := signCheckpoint(l, size, root)
 	if err != nil {
-		return Checkpoint{}, fmt.Errorf("audit: sign checkpoint: %w", err)
+		return Checkpoint{}, err
 	}
 	cp := Checkpoint{Size: size, Time: l.cfg.Now().UTC(), Note: msg}
 	if err := l.store.AddAuditCheckpoint(ctx, cp); err != nil {
@@ -110,3 +110,11 @@ func (l *Log) PublishKey(ctx context.Context, vkey string) error {
 
 // Keys returns the trusted verifiers.
 func (l *Log) Keys() note.Verifiers { return l.keys }
+
+func signCheckpoint(l *Log, size int64, root tlog.Hash) ([]byte, error) {
+	msg, err := note.Sign(&note.Note{Text: CheckpointBody(l.cfg.Origin, size, root)}, l.cfg.Signer)
+	if err != nil {
+		return nil, fmt.Errorf("audit: sign checkpoint: %w", err)
+	}
+	return msg, nil
+}

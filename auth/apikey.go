@@ -66,8 +66,8 @@ func (k *APIKey) Status(now time.Time) string {
 type KeyStore interface {
 	// CreateAPIKey stores a new key.
 	CreateAPIKey(ctx context.Context, k *APIKey) error
-	// CreateFirstAPIKey stores k only if no key was ever bootstrapped, atomically
-	// across replicas, and reports whether it did.
+	// CreateFirstAPIKey stores k only if the store never bootstrapped and
+	// holds no key, atomically across replicas, and reports whether it did.
 	CreateFirstAPIKey(ctx context.Context, k *APIKey) (bool, error)
 	// APIKey returns one key by id.
 	APIKey(ctx context.Context, id string) (*APIKey, error)

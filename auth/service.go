@@ -151,7 +151,9 @@ func (s *Service) newKey(ctx context.Context, req CreateKey) (*APIKey, string, e
 	if err != nil {
 		return nil, "", err
 	}
-	now := s.now()
+	// Stores keep microseconds; truncating here makes what the caller is
+	// shown equal to what is stored.
+	now := s.now().Truncate(time.Microsecond)
 	k := &APIKey{
 		ID:        id,
 		Name:      req.Name,

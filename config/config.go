@@ -277,8 +277,11 @@ func (a *Audit) validate() error {
 	if a.CheckpointInterval < Duration(time.Second) || a.CheckpointInterval > Duration(24*time.Hour) {
 		return fieldErr("audit.checkpoint_interval", "must be between 1s and 24h")
 	}
-	if a.Retention < Duration(24*time.Hour) {
-		return fieldErr("audit.retention", "must be at least 1d (the default is 2557d, seven years)")
+	// Any positive retention is accepted: shortening it is an explicit,
+	// visible operator decision (config check prints it, and the readiness
+	// scanner flags anything under seven years).
+	if a.Retention < Duration(time.Second) {
+		return fieldErr("audit.retention", "must be a positive duration (the default is 2557d, seven years)")
 	}
 	return nil
 }

@@ -167,7 +167,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{func(c *Config) { c.Audit.TrustedKeys = []string{"not-a-key"} }, "audit.trusted_keys[0]"},
 		{func(c *Config) { c.Audit.CheckpointEvery = 0 }, "audit.checkpoint_every"},
 		{func(c *Config) { c.Audit.CheckpointInterval = Duration(time.Millisecond) }, "audit.checkpoint_interval"},
-		{func(c *Config) { c.Audit.Retention = Duration(time.Hour) }, "audit.retention"},
+		{func(c *Config) { c.Audit.Retention = 0 }, "audit.retention"},
 	}
 	for i, tc := range cases {
 		c := Default()

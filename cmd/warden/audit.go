@@ -22,7 +22,8 @@ func (a *app) auditCommand() *cobra.Command {
 		Use:   "audit",
 		Short: "Export and verify the tamper-evident audit log",
 	}
-	cmd.AddCommand(a.auditExportCommand(), a.auditVerifyCommand(), a.auditCheckpointCommand(), a.auditSIEMCommand())
+	cmd.AddCommand(a.auditExportCommand(), a.auditVerifyCommand(), a.auditCheckpointCommand(), a.auditSIEMCommand(),
+		a.auditArchiveCommand(), a.auditHoldCommand())
 	return cmd
 }
 

@@ -6,15 +6,23 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/wardenhq/warden/config"
 )
 
-// checkedConfig is the --json output of config check. Decoding into
-// config.Config follows whatever JSON names that type uses.
+// checkedConfig is the --json output of config check, whose config object
+// uses the file's keys (data_dir, rate_limits.admin, ...).
 type checkedConfig struct {
-	Valid  bool          `json:"valid"`
-	Config config.Config `json:"config"`
+	Valid  bool       `json:"valid"`
+	Config fileConfig `json:"config"`
 }
+
+// fileConfig decodes JSON with the configuration file's keys: JSON is YAML,
+// so the yaml tags and value types of config.Config apply.
+type fileConfig struct{ config.Config }
+
+func (f *fileConfig) UnmarshalJSON(b []byte) error { return yaml.Unmarshal(b, &f.Config) }
 
 func TestConfigCheckDefaults(t *testing.T) {
 	dir := t.TempDir()
@@ -238,5 +246,17 @@ func TestConfigCheckRedactsStorePassword(t *testing.T) {
 				t.Errorf("an invalid configuration's error prints the password:\n%s", r)
 			}
 		}
+	}
+}
+
+func TestConfigCheckJSONUsesFileKeys(t *testing.T) {
+	r := mustRun(t, nil, "config", "check", "--json", "--data-dir", t.TempDir())
+	for _, want := range []string{`"data_dir"`, `"rate_limits"`, `"admin": "100/m"`, `"key_ttl": "90d"`, `"checkpoint_every": 1000`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("config check --json lacks %s:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, `"DataDir"`) {
+		t.Error("config check --json shows Go field names")
 	}
 }

@@ -37,7 +37,14 @@ func (r cliResult) String() string {
 // means none), so that the host's WARDEN_* variables cannot leak in.
 func runCLI(t *testing.T, environ []string, args ...string) cliResult {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	return runCLIWithin(t, time.Minute, environ, args...)
+}
+
+// runCLIWithin is runCLI with a deadline, for commands that should return at
+// once but would block (such as serve) if they wrongly succeeded.
+func runCLIWithin(t *testing.T, timeout time.Duration, environ []string, args ...string) cliResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, args, strings.NewReader(""), &stdout, &stderr, environ)

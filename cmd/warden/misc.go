@@ -62,12 +62,17 @@ func (a *app) configCommand() *cobra.Command {
 				return err
 			}
 			c.Store = store.Describe(c.Store, c.DataDir) // never print a password
-			if a.jsonOut {
-				return a.printJSON(map[string]any{"valid": true, "config": c})
-			}
 			out, err := yaml.Marshal(c)
 			if err != nil {
 				return err
+			}
+			if a.jsonOut {
+				// The same keys as the file, not Go field names.
+				var m map[string]any
+				if err := yaml.Unmarshal(out, &m); err != nil {
+					return err
+				}
+				return a.printJSON(map[string]any{"valid": true, "config": m})
 			}
 			fmt.Fprintf(a.stdout, "Configuration is valid.\n\n%s", out)
 			return nil

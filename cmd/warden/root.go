@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -57,9 +58,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var ee *exitError
 	if errors.As(err, &ee) {
 		code = ee.code
+	} else if isUsageError(err) {
+		code = 2
 	}
 	a.printError(err)
 	return code
+}
+
+// isUsageError recognises the command-line mistakes cobra reports itself
+// (missing required flags, wrong argument counts, unknown commands), which
+// exit 2 like every other usage error.
+func isUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"required flag(s) ", "accepts ", "requires at least ", "requires at most ", "unknown command ", "invalid argument "} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *app) printError(err error) {

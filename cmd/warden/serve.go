@@ -66,24 +66,6 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 		}
 		keys.Tokens = v
 	}
-	k, secret, created, err := keys.Bootstrap(ctx)
-	if err != nil {
-		return fmt.Errorf("bootstrap admin key: %w", err)
-	}
-	if created {
-		// Printed to standard output once, never to the log.
-		fmt.Fprintf(a.stdout, `
-Warden created the first admin API key (id %s, expires %s).
-It is shown only this once; store it in your secret manager now:
-
-    %s
-
-Try: export WARDEN_KEY=<the key above>
-     curl -H "Authorization: Bearer $WARDEN_KEY" http://%s/v1/whoami
-
-`, k.ID, k.ExpiresAt.Format(time.DateOnly), secret, c.Listen)
-	}
-
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: auditKey, Version: version})
 	if err != nil {
@@ -97,11 +79,30 @@ Try: export WARDEN_KEY=<the key above>
 	if c.TLS.CertFile != "" {
 		scheme = "https"
 	}
+	k, secret, created, err := keys.Bootstrap(ctx)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("bootstrap admin key: %w", err)
+	}
+	if created {
+		// Printed to standard output once, never to the log.
+		fmt.Fprintf(a.stdout, `
+Warden created the first admin API key (id %s, expires %s).
+It is shown only this once; store it in your secret manager now:
+
+    %s
+
+Try: export WARDEN_KEY=<the key above>
+     curl -H "Authorization: Bearer $WARDEN_KEY" %s://%s/v1/whoami
+
+`, k.ID, k.ExpiresAt.Format(time.DateOnly), secret, scheme, ln.Addr())
+	}
+
 	log.Info("warden listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(),
 		"store", store.Describe(c.Store, c.DataDir), "version", version)
 
-	go pruneIdempotency(ctx, log, db, c.Idempotency.TTL.D())
 	cpCtx, stopCheckpoints := context.WithCancel(ctx)
+	go pruneIdempotency(cpCtx, log, db, c.Idempotency.TTL.D())
 	checkpoints := make(chan struct{})
 	go func() { auditLog.RunCheckpoints(cpCtx); close(checkpoints) }()
 	err = srv.Serve(ctx, ln)

@@ -230,7 +230,7 @@ func TestServeInvalidConfig(t *testing.T) {
 			if tc.yaml != "" {
 				args = append(args, "--config", writeFile(t, "warden.yaml", tc.yaml))
 			}
-			r := runCLI(t, tc.env, args...)
+			r := runCLIWithin(t, 10*time.Second, tc.env, args...)
 			if r.code != 2 {
 				t.Fatalf("want exit 2, got %s", r)
 			}
@@ -253,7 +253,7 @@ func TestServeListenFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	r := runCLI(t, nil, "serve", "--listen", ln.Addr().String(), "--data-dir", t.TempDir())
+	r := runCLIWithin(t, 10*time.Second, nil, "serve", "--listen", ln.Addr().String(), "--data-dir", t.TempDir())
 	if r.code != 1 || !strings.Contains(r.stderr, "listen on "+ln.Addr().String()) {
 		t.Errorf("serve on a busy port: want exit 1 and 'listen on %s', got %s", ln.Addr(), r)
 	}

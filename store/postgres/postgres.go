@@ -33,8 +33,9 @@ func Dialect() sqlstore.Dialect {
 		Name:              "postgres",
 		IsUniqueViolation: isUniqueViolation,
 		// Transaction-scoped, so it is released at commit even behind PgBouncer.
-		Lock:       func(key int64) string { return fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", key) },
-		Migrations: sub,
+		Lock:            func(key int64) string { return fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", key) },
+		AuditPruneBegin: []string{"SET LOCAL warden.audit_prune = 'on'"},
+		Migrations:      sub,
 	}
 }
 

@@ -29,7 +29,13 @@ func Dialect() sqlstore.Dialect {
 	if err != nil {
 		panic(err) // the embedded directory is fixed at build time
 	}
-	return sqlstore.Dialect{Name: "sqlite", IsUniqueViolation: isUniqueViolation, Migrations: sub}
+	return sqlstore.Dialect{
+		Name: "sqlite", IsUniqueViolation: isUniqueViolation, Migrations: sub,
+		// DDL is transactional in SQLite: the guard is down only inside the
+		// pruning transaction.
+		AuditPruneBegin: []string{"DROP TRIGGER audit_entries_no_delete"},
+		AuditPruneEnd:   []string{"CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit tables are append-only'); END"},
+	}
 }
 
 func isUniqueViolation(err error) bool {

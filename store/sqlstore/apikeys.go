@@ -44,6 +44,15 @@ func (db *DB) CreateFirstAPIKey(ctx context.Context, k *auth.APIKey) (created bo
 		} else if n == 0 {
 			return nil
 		}
+		// Keys made before the first start (warden apikey create) mean the
+		// store is not empty: the marker stays and no admin key is made.
+		var existing int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys`).Scan(&existing); err != nil {
+			return fmt.Errorf("count api keys: %w", err)
+		}
+		if existing > 0 {
+			return nil
+		}
 		created = true
 		return insertAPIKey(ctx, tx, k)
 	})

@@ -25,6 +25,11 @@ type Dialect struct {
 	// (SQLite). Migrations and audit appends use it so that replicas sharing
 	// one PostgreSQL take turns.
 	Lock func(key int64) string
+	// AuditPruneBegin and AuditPruneEnd run around the one DELETE the audit
+	// tables allow (retention pruning after a verified archive), inside its
+	// transaction: they lift and restore the append-only guard.
+	AuditPruneBegin []string
+	AuditPruneEnd   []string
 	// Migrations holds NNNN_name.sql files applied in order.
 	Migrations fs.FS
 }

@@ -237,3 +237,62 @@ func testAuditCursors(t *testing.T, s Store) {
 		t.Fatalf("cursors are not independent: %d", n)
 	}
 }
+
+func testAuditRetention(t *testing.T, s Store) {
+	ctx := context.Background()
+	rs, ok := s.(audit.RetentionStore)
+	if !ok {
+		t.Fatal("store does not support retention")
+	}
+	if err := s.AppendAuditEntries(ctx, buildEntries(10, "r")); err != nil {
+		t.Fatal(err)
+	}
+	// buildEntries stamps entry i at 1700000000s + i µs.
+	if n, err := rs.AuditIndexAtTime(ctx, time.Unix(1700000000, 4000).UTC()); err != nil || n != 4 {
+		t.Fatalf("index at time: %d %v", n, err)
+	}
+	if n, err := rs.AuditIndexAtTime(ctx, time.Unix(1800000000, 0)); err != nil || n != 10 {
+		t.Fatalf("index after the last entry: %d %v", n, err)
+	}
+	if h, err := rs.ActiveLegalHold(ctx); err != nil || h != nil {
+		t.Fatalf("hold before any: %+v %v", h, err)
+	}
+	hold := audit.Hold{ID: "h1", Reason: "subpoena", SetBy: "api_key:x", SetAt: time.Unix(100, 0).UTC()}
+	if err := rs.SetLegalHold(ctx, hold); err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.SetLegalHold(ctx, audit.Hold{ID: "h2", Reason: "x", SetBy: "y", SetAt: time.Now()}); warden.ErrorCode(err) != warden.ECONFLICT {
+		t.Fatalf("second hold: %v", err)
+	}
+	arch := audit.Archive{ID: "a1", BeforeIndex: 4, CheckpointSize: 4, File: "a.jsonl", SHA256: "00", CreatedAt: time.Now()}
+	if _, err := rs.PruneAuditEntries(ctx, arch); warden.ErrorCode(err) != warden.ECONFLICT {
+		t.Fatalf("prune under hold: %v", err)
+	}
+	if es, _ := s.AuditEntries(ctx, 0, 10); len(es) != 10 {
+		t.Fatalf("entries pruned under a hold: %d left", len(es))
+	}
+	released, err := rs.ReleaseLegalHold(ctx, "api_key:z", "settled", time.Unix(200, 0))
+	if err != nil || released.ID != "h1" || released.ReleasedBy != "api_key:z" || !released.ReleasedAt.Equal(time.Unix(200, 0)) {
+		t.Fatalf("release %+v %v", released, err)
+	}
+	if _, err := rs.ReleaseLegalHold(ctx, "a", "b", time.Now()); warden.ErrorCode(err) != warden.ENOTFOUND {
+		t.Fatalf("release again: %v", err)
+	}
+	n, err := rs.PruneAuditEntries(ctx, arch)
+	if err != nil || n != 4 {
+		t.Fatalf("prune: %d %v", n, err)
+	}
+	if first, _ := s.AuditFirstIndex(ctx); first != 4 {
+		t.Fatalf("first index after prune %d", first)
+	}
+	if size, _ := s.AuditSize(ctx); size != 10 {
+		t.Fatalf("size after prune %d: hashes must stay", size)
+	}
+	if hs, err := s.AuditHashes(ctx, []int64{tlog.StoredHashIndex(0, 0), tlog.StoredHashIndex(2, 0)}); err != nil || len(hs) != 2 {
+		t.Fatalf("hashes of pruned entries: %v", err)
+	}
+	// The guard is back once the pruning transaction is over.
+	if _, err := s.(rawDB).WriteDBForTest().ExecContext(ctx, `DELETE FROM audit_entries WHERE idx = 5`); err == nil {
+		t.Fatal("audit entries deletable after pruning")
+	}
+}

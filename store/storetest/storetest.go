@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"APIKeyRevoke", testAPIKeyRevoke},
 		{"APIKeyRotate", testAPIKeyRotate},
 		{"APIKeyBootstrapOnce", testBootstrapOnce},
+		{"APIKeyBootstrapSkippedWhenKeysExist", testBootstrapSkippedWhenKeysExist},
 		{"APIKeyConcurrentCreates", testConcurrentCreates},
 		{"Idempotency", testIdempotency},
 		{"IdempotencyConcurrentReserve", testIdempotencyConcurrentReserve},
@@ -49,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditCheckpointsAndKeys", testAuditCheckpointsAndKeys},
 		{"AuditIsAppendOnly", testAuditIsAppendOnly},
 		{"AuditCursors", testAuditCursors},
+		{"AuditRetention", testAuditRetention},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -374,5 +376,19 @@ func testIdempotencyConcurrentReserve(t *testing.T, s Store) {
 	wg.Wait()
 	if winners != 1 {
 		t.Fatalf("%d concurrent reservations won, want exactly 1", winners)
+	}
+}
+
+func testBootstrapSkippedWhenKeysExist(t *testing.T, s Store) {
+	ctx := context.Background()
+	if err := s.CreateAPIKey(ctx, newKey(t, warden.RoleService)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.CreateFirstAPIKey(ctx, newKey(t, warden.RoleAdmin)); ok || err != nil {
+		t.Fatalf("bootstrap with keys present: created=%v err=%v", ok, err)
+	}
+	list, _ := s.APIKeys(ctx)
+	if len(list) != 1 {
+		t.Fatalf("%d keys, want the one created before", len(list))
 	}
 }
