@@ -99,6 +99,14 @@ func (db *DB) Migrate(ctx context.Context) (applied []int, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// Nothing pending: no DDL at all, so a role without CREATE rights (the
+	// documented warden_app role) can start against a migrated store.
+	if current, err := db.appliedVersion(ctx, db.write); err == nil && len(ms) > 0 && current >= ms[len(ms)-1].Version {
+		if current > ms[len(ms)-1].Version {
+			return nil, fmt.Errorf("store schema is at version %d but this binary knows only up to %d: upgrade warden", current, ms[len(ms)-1].Version)
+		}
+		return nil, nil
+	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := db.lockMigrations(ctx, tx); err != nil {
 			return err

@@ -18,7 +18,9 @@ import (
 // rawDB is implemented by stores that let tests reach the database directly.
 type rawDB interface{ WriteDBForTest() *sql.DB }
 
-func buildEntries(n int, tag string) func(size int64, r tlog.HashReader) ([]audit.StoredEntry, error) {
+// BuildEntries returns a build function for AppendAuditEntries that makes n
+// small entries with their tree hashes, computed the way audit.Log does.
+func BuildEntries(n int, tag string) func(size int64, r tlog.HashReader) ([]audit.StoredEntry, error) {
 	return func(size int64, r tlog.HashReader) ([]audit.StoredEntry, error) {
 		fresh := map[int64]tlog.Hash{}
 		reader := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
@@ -67,10 +69,10 @@ func testAuditAppendAndRead(t *testing.T, s Store) {
 	if first, err := s.AuditFirstIndex(ctx); err != nil || first != 0 {
 		t.Fatalf("empty first index %d %v", first, err)
 	}
-	if err := s.AppendAuditEntries(ctx, buildEntries(700, "a")); err != nil { // more than one insert chunk
+	if err := s.AppendAuditEntries(ctx, BuildEntries(700, "a")); err != nil { // more than one insert chunk
 		t.Fatal(err)
 	}
-	if err := s.AppendAuditEntries(ctx, buildEntries(3, "b")); err != nil {
+	if err := s.AppendAuditEntries(ctx, BuildEntries(3, "b")); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := s.AuditSize(ctx); n != 703 {
@@ -100,7 +102,7 @@ func testAuditAppendAndRead(t *testing.T, s Store) {
 	}
 	// A build that numbers entries wrongly is refused.
 	if err := s.AppendAuditEntries(ctx, func(size int64, r tlog.HashReader) ([]audit.StoredEntry, error) {
-		es, err := buildEntries(1, "c")(size, r)
+		es, err := BuildEntries(1, "c")(size, r)
 		es[0].Index++
 		return es, err
 	}); err == nil {
@@ -130,7 +132,7 @@ func testAuditConcurrentAppends(t *testing.T, s Store) {
 		go func() {
 			defer wg.Done()
 			for range 10 {
-				if err := s.AppendAuditEntries(ctx, buildEntries(5, fmt.Sprint(w))); err != nil {
+				if err := s.AppendAuditEntries(ctx, BuildEntries(5, fmt.Sprint(w))); err != nil {
 					t.Error(err)
 					return
 				}
@@ -183,7 +185,7 @@ func testAuditCheckpointsAndKeys(t *testing.T, s Store) {
 
 func testAuditIsAppendOnly(t *testing.T, s Store) {
 	ctx := context.Background()
-	if err := s.AppendAuditEntries(ctx, buildEntries(3, "x")); err != nil {
+	if err := s.AppendAuditEntries(ctx, BuildEntries(3, "x")); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AddAuditCheckpoint(ctx, audit.Checkpoint{Size: 3, Time: time.Now(), Note: []byte("n\n")}); err != nil {
@@ -244,7 +246,7 @@ func testAuditRetention(t *testing.T, s Store) {
 	if !ok {
 		t.Fatal("store does not support retention")
 	}
-	if err := s.AppendAuditEntries(ctx, buildEntries(10, "r")); err != nil {
+	if err := s.AppendAuditEntries(ctx, BuildEntries(10, "r")); err != nil {
 		t.Fatal(err)
 	}
 	// buildEntries stamps entry i at 1700000000s + i µs.

@@ -1,0 +1,27 @@
+-- PostgreSQL roles for a Warden deployment. Run as a superuser after the
+-- first `warden migrate` (which runs as warden_owner). The test suite runs
+-- this very file (store/postgres/roles_test.go).
+--
+-- warden_owner:     owns the schema; used only by `warden migrate`.
+-- warden_app:       what `warden serve` connects as. It may only INSERT and
+--                   SELECT the audit tables; triggers refuse UPDATE, DELETE
+--                   and TRUNCATE there for everyone in any case.
+-- warden_retention: `warden audit archive`: the app's rights plus DELETE on
+--                   audit_entries, which the trigger allows only inside the
+--                   pruning transaction after a verified archive.
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'warden_app') THEN
+		CREATE ROLE warden_app LOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'warden_retention') THEN
+		CREATE ROLE warden_retention LOGIN;
+	END IF;
+END
+$$;
+
+GRANT USAGE ON SCHEMA public TO warden_app, warden_retention;
+GRANT SELECT, INSERT, UPDATE, DELETE ON api_keys, bootstrap, idempotency_keys, audit_legal_holds, audit_cursors TO warden_app, warden_retention;
+GRANT SELECT ON schema_migrations TO warden_app, warden_retention;
+GRANT SELECT, INSERT ON audit_entries, audit_hashes, audit_checkpoints, audit_keys, audit_archives TO warden_app, warden_retention;
+GRANT DELETE ON audit_entries TO warden_retention;

@@ -1,0 +1,85 @@
+package postgres_test
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/internal/pgtest"
+	"github.com/wardenhq/warden/store/postgres"
+	"github.com/wardenhq/warden/store/sqlstore"
+	"github.com/wardenhq/warden/store/storetest"
+)
+
+func asRole(t *testing.T, dsn, role string) *sqlstore.DB {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	db, err := postgres.Open(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestDocumentedRoles runs docs/postgres-roles.sql and checks that the app
+// role can run Warden but can only INSERT and SELECT the audit tables, and
+// that the retention role can prune only through the archive path.
+func TestDocumentedRoles(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	owner, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	if _, err := owner.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile("../../docs/postgres-roles.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.WriteDBForTest().ExecContext(ctx, string(script)); err != nil {
+		t.Fatalf("docs/postgres-roles.sql: %v", err)
+	}
+
+	app := asRole(t, dsn, "warden_app")
+	if _, err := app.Migrate(ctx); err != nil {
+		t.Fatalf("the app role cannot start on a migrated store: %v", err)
+	}
+	if err := app.AppendAuditEntries(ctx, storetest.BuildEntries(3, "roles")); err != nil {
+		t.Fatalf("app role append: %v", err)
+	}
+	if es, err := app.AuditEntries(ctx, 0, 3); err != nil || len(es) != 3 {
+		t.Fatalf("app role read: %d %v", len(es), err)
+	}
+	for _, stmt := range []string{
+		`UPDATE audit_entries SET action = 'x'`,
+		`DELETE FROM audit_entries`,
+		`TRUNCATE audit_hashes`,
+		`DELETE FROM audit_checkpoints`,
+		`DROP TRIGGER audit_entries_append_only ON audit_entries`,
+	} {
+		_, err := app.WriteDBForTest().ExecContext(ctx, stmt)
+		if err == nil || !strings.Contains(err.Error(), "permission denied") && !strings.Contains(err.Error(), "must be owner") {
+			t.Errorf("app role: %s: %v, want a privilege error", stmt, err)
+		}
+	}
+
+	ret := asRole(t, dsn, "warden_retention")
+	if _, err := ret.WriteDBForTest().ExecContext(ctx, `DELETE FROM audit_entries WHERE idx = 0`); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Fatalf("retention role deleted outside the archive path: %v", err)
+	}
+	n, err := ret.PruneAuditEntries(ctx, audit.Archive{ID: "a", BeforeIndex: 2, CheckpointSize: 2, File: "f", SHA256: "00"})
+	if err != nil || n != 2 {
+		t.Fatalf("retention role prune: %d %v", n, err)
+	}
+}
