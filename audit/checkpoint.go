@@ -35,6 +35,11 @@ func ParseCheckpointBody(text string) (origin string, size int64, root tlog.Hash
 		return "", 0, root, fmt.Errorf("checkpoint root hash is not 32 bytes of base64")
 	}
 	copy(root[:], b)
+	// One text per tree head: a body that does not round-trip (leading
+	// zeros, non-canonical base64) is refused.
+	if CheckpointBody(lines[0], size, root) != text {
+		return "", 0, root, fmt.Errorf("checkpoint text is not in canonical form")
+	}
 	return lines[0], size, root, nil
 }
 

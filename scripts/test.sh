@@ -35,6 +35,7 @@ go vet ./...
 echo "test.sh: go test" >&2
 go run ./internal/testenv -- go test -count=1 -timeout 15m ./...
 
-echo "test.sh: fuzzing the request decoder for 10s" >&2
-go test -run '^$' -fuzz '^FuzzDecodeRequest$' -fuzztime 10s ./httpapi/ >/dev/null
+echo "test.sh: fuzzing the request decoder and the audit bundle verifier, 10s each" >&2
+go test -run '^$' -fuzz '^FuzzDecodeRequest$' -fuzztime 10s ./httpapi/
+go run ./internal/testenv -- go test -run '^$' -fuzz '^FuzzVerify$' -fuzztime 10s ./audit/
 echo "test.sh: all tests passed" >&2

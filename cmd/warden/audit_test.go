@@ -193,3 +193,26 @@ func TestAuditExportAndVerifyOffline(t *testing.T) {
 		t.Fatalf("json failure report: %s", r)
 	}
 }
+
+func TestServeRecordsItsStartInTheAuditLog(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, nil, "--listen", "127.0.0.1:0", "--data-dir", dir)
+	if code := s.stop(t); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+	bundle := filepath.Join(t.TempDir(), "b.jsonl")
+	mustRun(t, nil, "audit", "export", "--out", bundle, "--data-dir", dir)
+	b, err := os.ReadFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	if !strings.Contains(text, `"action":"system.start"`) || !strings.Contains(text, `"config_sha256":"`) || !strings.Contains(text, `"action":"apikey.bootstrap"`) {
+		t.Fatalf("bundle lacks the start or bootstrap entries:\n%s", text)
+	}
+	// serve signed a last checkpoint on the way out: everything is covered.
+	r := runCLI(t, nil, "audit", "verify", bundle)
+	if r.code != 0 || strings.Contains(r.stderr, "not yet covered") {
+		t.Fatalf("%s", r)
+	}
+}

@@ -2,14 +2,21 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"gopkg.in/yaml.v3"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/httpapi"
 	"github.com/wardenhq/warden/oidc"
@@ -55,6 +62,9 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 
 	auditLog, auditKey, err := openAudit(ctx, c, db)
 	if err != nil {
+		return err
+	}
+	if err := recordStart(ctx, auditLog, c); err != nil {
 		return err
 	}
 	keys := keyService(c, db, auditLog)
@@ -134,4 +144,24 @@ func pruneIdempotency(ctx context.Context, log *slog.Logger, db idempotencyPrune
 			}
 		}
 	}
+}
+
+// recordStart appends the start of this process to the audit log with the
+// version and a hash of the effective configuration, so that an examiner can
+// tell which configuration was in force when.
+func recordStart(ctx context.Context, log *audit.Log, c config.Config) error {
+	c.Store = store.Describe(c.Store, c.DataDir) // no password in the hash input either
+	y, err := yaml.Marshal(c)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(y)
+	host, _ := os.Hostname()
+	ctx = warden.NewContextWithActor(ctx, warden.Actor{Kind: warden.ActorSystem, ID: "serve@" + host})
+	_, err = log.Append(ctx, audit.Record{Action: "system.start", Subject: audit.Subject{Type: "warden", ID: host},
+		Change: map[string]string{"version": version, "config_sha256": hex.EncodeToString(sum[:]), "store": c.Store, "listen": c.Listen}})
+	if err != nil {
+		return fmt.Errorf("audit start: %w", err)
+	}
+	return nil
 }
