@@ -260,3 +260,11 @@ func TestConfigCheckJSONUsesFileKeys(t *testing.T) {
 		t.Error("config check --json shows Go field names")
 	}
 }
+
+func TestConfigCheckJSONErrorNamesTheVariable(t *testing.T) {
+	r := runCLI(t, []string{"WARDEN_HTTP_MAX_BODY_BYTES=abc"}, "config", "check", "--json", "--data-dir", t.TempDir())
+	e := decodeCLIError(t, r.stderr)
+	if r.code != 2 || e.Error.Field != "http.max_body_bytes" || !strings.Contains(e.Error.Message, "WARDEN_HTTP_MAX_BODY_BYTES") {
+		t.Fatalf("%s", r)
+	}
+}

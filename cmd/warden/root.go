@@ -87,7 +87,9 @@ func (a *app) printError(err error) {
 		case errors.As(err, &we):
 			e = *we
 		case errors.As(err, &fe):
-			e = warden.Error{Code: warden.EINVALID, Message: fe.Message, Field: fe.Field}
+			// The whole message keeps where the value came from (the file's
+			// path, or the WARDEN_* variable).
+			e = warden.Error{Code: warden.EINVALID, Message: err.Error(), Field: fe.Field}
 		}
 		_ = json.NewEncoder(a.stderr).Encode(map[string]any{"error": e})
 		return
