@@ -16,6 +16,7 @@ import (
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/store/sqlite"
 	"github.com/wardenhq/warden/store/sqlstore"
+	"github.com/wardenhq/warden/store/storetest"
 )
 
 type fixture struct {
@@ -193,25 +194,13 @@ func verifyStoredTree(t *testing.T, f *fixture, size int64) {
 	for _, e := range entries {
 		leaves = append(leaves, tlog.RecordHash(e.Data))
 	}
-	want := rootOf(leaves)
+	want := storetest.RootOf(leaves)
 	got, err := tlog.TreeHash(size, f.log.HashReader(context.Background()))
 	if err != nil || got != want {
 		t.Fatalf("stored tree root %v, recomputed %v (%v)", got, want, err)
 	}
 }
 
-// rootOf computes an RFC 6962 root directly from the definition, as an
-// independent check of the stored tree.
-func rootOf(leaves []tlog.Hash) tlog.Hash {
-	if len(leaves) == 1 {
-		return leaves[0]
-	}
-	k := 1
-	for k*2 < len(leaves) {
-		k *= 2
-	}
-	return tlog.NodeHash(rootOf(leaves[:k]), rootOf(leaves[k:]))
-}
 
 func TestProofsVerify(t *testing.T) {
 	f := newFixture(t, 10)
