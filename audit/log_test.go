@@ -201,7 +201,6 @@ func verifyStoredTree(t *testing.T, f *fixture, size int64) {
 	}
 }
 
-
 func TestProofsVerify(t *testing.T) {
 	f := newFixture(t, 10)
 	f.append(t, 37)

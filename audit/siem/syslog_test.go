@@ -1,17 +1,16 @@
 package siem
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden/internal/testutil"
 	"github.com/wardenhq/warden/store/sqlstore"
 )
 
@@ -98,23 +97,8 @@ func TestSyslogHeaderHelpers(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer captures concurrent output.
+type syncBuffer = testutil.SyncBuffer
 
 // The test: the collector is down while entries are appended, then
 // comes back; every entry arrives exactly once, in order. New entries then

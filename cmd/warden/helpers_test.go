@@ -12,11 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/wardenhq/warden/auth"
+	"github.com/wardenhq/warden/internal/testutil"
 	"github.com/wardenhq/warden/store"
 )
 
@@ -196,23 +196,8 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer captures concurrent output.
+type syncBuffer = testutil.SyncBuffer
 
 // logRecord is one JSON log line.
 type logRecord map[string]any
