@@ -10,17 +10,17 @@ import (
 )
 
 // realListsDir returns the directory holding the real published lists: the
-// repository's own copy (testdata/lists), or the shared data folder beside
+// repository's own copy (screening/bundled/data), or the shared data folder beside
 // the repository. A missing copy fails the test: these tests exist to prove
 // the loaders on real data.
 func realListsDir(t testing.TB) string {
 	t.Helper()
-	for _, d := range []string{"../testdata/lists", "../../shared/data/lists"} {
+	for _, d := range []string{"bundled/data", "../../shared/data/lists"} {
 		if _, err := os.Stat(filepath.Join(d, "ofac-sdn-2021", "sdn.csv")); err == nil {
 			return d
 		}
 	}
-	t.Fatal("real list files not found in ../testdata/lists or ../../shared/data/lists")
+	t.Fatal("real list files not found in bundled/data or ../../shared/data/lists")
 	return ""
 }
 

@@ -170,7 +170,7 @@ func FuzzLoadUN(f *testing.F) {
 	f.Add([]byte("<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>A</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"))
 	f.Add([]byte("<CONSOLIDATED_LIST><ENTITIES><ENTITY><FIRST_NAME>A</FIRST_NAME><REFERENCE_NUMBER>1</REFERENCE_NUMBER><LISTED_ON>9999-99-99</LISTED_ON></ENTITY></ENTITIES></CONSOLIDATED_LIST>"))
 	// A real entry from the published list.
-	if data, err := os.ReadFile(filepath.Join("..", "testdata", "lists", "un", "un_consolidated.xml")); err == nil {
+	if data, err := os.ReadFile(filepath.Join("bundled", "data", "un", "un_consolidated.xml")); err == nil {
 		i := strings.Index(string(data), "<INDIVIDUAL>")
 		j := strings.Index(string(data), "</INDIVIDUAL>")
 		f.Add([]byte("<CONSOLIDATED_LIST><INDIVIDUALS>" + string(data[i:j]) + "</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"))

@@ -1,53 +1,39 @@
 package screening_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/wardenhq/warden/screening"
+	"github.com/wardenhq/warden/screening/bundled"
 )
 
 var (
-	realIndexOnce sync.Once
-	realIndex     *screening.Index
-	realIndexErr  error
+	realOnce  sync.Once
+	realSnaps []*screening.Snapshot
+	realIndex *screening.Index
+	realErr   error
 )
 
-// loadRealIndex indexes the OFAC SDN, OFAC consolidated and UN lists shipped
-// in testdata/lists (real public data).
-func loadRealIndex(t testing.TB) *screening.Index {
+// realSnapshots loads the bundled OFAC SDN, OFAC consolidated and UN lists
+// (real public data), once per test binary.
+func realSnapshots(t testing.TB) []*screening.Snapshot {
 	t.Helper()
-	realIndexOnce.Do(func() {
-		root := filepath.Join("..", "testdata", "lists")
-		sdn, err := screening.LoadOFACSDN(os.DirFS(filepath.Join(root, "ofac-sdn-2021")))
-		if err != nil {
-			realIndexErr = err
-			return
+	realOnce.Do(func() {
+		realSnaps, realErr = bundled.Load()
+		if realErr == nil {
+			realIndex = screening.NewIndex(realSnaps...)
 		}
-		cons, err := screening.LoadOFACConsolidated(os.DirFS(filepath.Join(root, "ofac-cons")))
-		if err != nil {
-			realIndexErr = err
-			return
-		}
-		f, err := os.Open(filepath.Join(root, "un", "un_consolidated.xml"))
-		if err != nil {
-			realIndexErr = err
-			return
-		}
-		defer f.Close()
-		un, err := screening.LoadUN(f, "un_consolidated.xml")
-		if err != nil {
-			realIndexErr = err
-			return
-		}
-		realIndex = screening.NewIndex(sdn, cons, un)
 	})
-	if realIndexErr != nil {
-		t.Fatal(realIndexErr)
+	if realErr != nil {
+		t.Fatal(realErr)
 	}
+	return realSnaps
+}
+
+func loadRealIndex(t testing.TB) *screening.Index {
+	realSnapshots(t)
 	return realIndex
 }
 
