@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/mod/sumdb/note"
@@ -19,6 +20,8 @@ import (
 	"github.com/wardenhq/warden/auth"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/internal/testutil"
+	"github.com/wardenhq/warden/screening"
+	"github.com/wardenhq/warden/screening/bundled"
 	"github.com/wardenhq/warden/store/sqlite"
 	"github.com/wardenhq/warden/store/sqlstore"
 )
@@ -85,7 +88,7 @@ func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
 	auditLog, vkey := newAuditLog(t, db)
 	keys := &auth.Service{Store: db, RotationOverlap: cfg.Auth.RotationOverlap.D(), Audit: auditLog}
 	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics,
-		Audit: auditLog, AuditKey: vkey, Version: "test"})
+		Audit: auditLog, AuditKey: vkey, Screener: testScreener(t), Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,4 +195,25 @@ func (r *response) wantError(t *testing.T, status int, code, field string) warde
 
 func createReq(name string) auth.CreateKey {
 	return auth.CreateKey{Name: name, Role: warden.RoleService}
+}
+
+var (
+	screenerOnce sync.Once
+	screener     *screening.Screener
+	screenerErr  error
+)
+
+// testScreener serves the bundled lists; read-only, so shared by all tests.
+func testScreener(t *testing.T) *screening.Screener {
+	t.Helper()
+	screenerOnce.Do(func() {
+		var snaps []*screening.Snapshot
+		if snaps, screenerErr = bundled.Load(); screenerErr == nil {
+			screener = screening.NewScreener(snaps...)
+		}
+	})
+	if screenerErr != nil {
+		t.Fatal(screenerErr)
+	}
+	return screener
 }

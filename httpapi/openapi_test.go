@@ -121,7 +121,7 @@ func oaServer(t *testing.T) *Server {
 	}
 	auditLog, vkey := newAuditLog(t, db)
 	s, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: &auth.Service{Store: db}, Store: db,
-		Metrics: NewMetrics("test"), Audit: auditLog, AuditKey: vkey})
+		Metrics: NewMetrics("test"), Audit: auditLog, AuditKey: vkey, Screener: testScreener(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,6 +70,9 @@ func (s *Server) registerRoutes() {
 	s.handle(Route{Method: "GET", Pattern: "/v1/audit/proofs/consistency", Roles: auditReaders}, s.handleAuditConsistency)
 	s.handle(Route{Method: "GET", Pattern: "/v1/audit/public-keys", Roles: auditReaders}, s.handleAuditKeys)
 
+	s.handle(Route{Method: "POST", Pattern: "/v1/screen", Roles: screeners}, s.handleScreen)
+	s.handle(Route{Method: "GET", Pattern: "/v1/lists", Roles: anyRole}, s.handleLists)
+
 	s.mux.HandleFunc("/", s.handleUnmatched)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/auth"
 	"github.com/wardenhq/warden/config"
+	"github.com/wardenhq/warden/screening"
 )
 
 // Store is what the HTTP layer needs from storage directly.
@@ -39,6 +40,8 @@ type Deps struct {
 	// Audit is the audit log and AuditKey its current public key.
 	Audit    *audit.Log
 	AuditKey string
+	// Screener screens names against the lists in service.
+	Screener *screening.Screener
 	Version  string
 	// Now defaults to time.Now; tests move it.
 	Now func() time.Time
@@ -53,6 +56,7 @@ type Server struct {
 	metrics  *Metrics
 	audit    *audit.Log
 	auditKey string
+	screener *screening.Screener
 	version  string
 	now      func() time.Time
 	mux      *http.ServeMux
@@ -66,11 +70,11 @@ type Server struct {
 
 // New builds a server and registers every route.
 func New(d Deps) (*Server, error) {
-	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil {
-		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics and Audit are required")
+	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screener == nil {
+		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit and Screener are required")
 	}
 	s := &Server{
-		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey,
+		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screener: d.Screener,
 		version: d.Version, now: d.Now, mux: http.NewServeMux(), origins: map[string]bool{},
 	}
 	if s.now == nil {

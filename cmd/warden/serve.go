@@ -76,8 +76,15 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 		}
 		keys.Tokens = v
 	}
+	screener, err := a.loadScreener(false)
+	if err != nil {
+		return err
+	}
+	for _, l := range screener.Lists() {
+		log.Info("list in service", "source", l.Source, "version", l.Version, "entities", l.Entities, "sha256", l.ContentSHA256)
+	}
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
-		Audit: auditLog, AuditKey: auditKey, Version: version})
+		Audit: auditLog, AuditKey: auditKey, Screener: screener, Version: version})
 	if err != nil {
 		return err
 	}
