@@ -8,11 +8,13 @@ package audit_test
 import (
 	"bufio"
 	"context"
+	"flag"
 	"math/rand/v2"
 	"os"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,14 +27,27 @@ import (
 	"github.com/wardenhq/warden/store/postgres"
 )
 
-// benchWriters is how many goroutines append at once, like as many
-// concurrent requests in the server; group commit batches them.
-var benchWriters = []int{64, 1024}
+// benchWriters lists how many goroutines append at once (like as many
+// concurrent requests in the server), one sub-benchmark each; group commit
+// batches them.
+var benchWriters = flag.String("audit.bench-writers", "64,1024", "comma-separated writer counts for BenchmarkAppend*")
+
+func benchWriterCounts(b *testing.B) []int {
+	var out []int
+	for _, f := range strings.Split(*benchWriters, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			b.Fatalf("-audit.bench-writers: %q is not a positive number", f)
+		}
+		out = append(out, n)
+	}
+	return out
+}
 
 // BenchmarkAppendSQLite appends from concurrent writers to a fresh SQLite
 // log (WAL, synchronous=FULL: every acknowledged batch is fsynced).
 func BenchmarkAppendSQLite(b *testing.B) {
-	for _, w := range benchWriters {
+	for _, w := range benchWriterCounts(b) {
 		b.Run("writers="+strconv.Itoa(w), func(b *testing.B) {
 			f := newFixture(b, 1000)
 			benchAppend(b, f.log, w)
@@ -44,7 +59,7 @@ func BenchmarkAppendSQLite(b *testing.B) {
 // which runs with fsync=off and synchronous_commit=off: it measures Warden
 // and the protocol, not the disk).
 func BenchmarkAppendPostgres(b *testing.B) {
-	for _, w := range benchWriters {
+	for _, w := range benchWriterCounts(b) {
 		b.Run("writers="+strconv.Itoa(w), func(b *testing.B) {
 			db, err := postgres.Open(context.Background(), pgtest.NewDatabase(b))
 			if err != nil {
