@@ -8,6 +8,7 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -89,16 +90,90 @@ func validName(s string) bool {
 // Canonical returns the RFC 8785 canonical JSON encoding of the entry, the
 // exact bytes hashed into the tree.
 func (e *Entry) Canonical() ([]byte, error) {
+	var change []byte
+	if len(e.Change) > 0 {
+		var err error
+		if change, err = jsoncanonicalizer.Transform(e.Change); err != nil {
+			return nil, fmt.Errorf("canonicalize audit entry: %w", err)
+		}
+	}
+	return e.appendCanonical(nil, change), nil
+}
+
+// appendCanonical appends the RFC 8785 encoding of the entry given its
+// change already in canonical form: the members are written in the order
+// RFC 8785 sorts them, strings escaped as it (ECMAScript) does, so the
+// fixed part of the entry is never parsed again.
+func (e *Entry) appendCanonical(b, change []byte) []byte {
 	e.Time = e.Time.UTC().Truncate(time.Microsecond)
-	raw, err := json.Marshal(e)
-	if err != nil {
-		return nil, fmt.Errorf("encode audit entry: %w", err)
+	b = append(b, `{"action":`...)
+	b = appendCanonicalString(b, e.Action)
+	b = append(b, `,"actor":{"id":`...)
+	b = appendCanonicalString(b, e.Actor.ID)
+	b = append(b, `,"kind":`...)
+	b = appendCanonicalString(b, e.Actor.Kind)
+	b = append(b, '}')
+	if len(change) > 0 {
+		b = append(b, `,"change":`...)
+		b = append(b, change...)
 	}
-	out, err := jsoncanonicalizer.Transform(raw)
-	if err != nil {
-		return nil, fmt.Errorf("canonicalize audit entry: %w", err)
+	if e.ChangeSHA256 != "" {
+		b = append(b, `,"change_sha256":`...)
+		b = appendCanonicalString(b, e.ChangeSHA256)
 	}
-	return out, nil
+	b = append(b, `,"index":`...)
+	b = strconv.AppendInt(b, e.Index, 10)
+	if e.RequestID != "" {
+		b = append(b, `,"request_id":`...)
+		b = appendCanonicalString(b, e.RequestID)
+	}
+	b = append(b, `,"subject":{"id":`...)
+	b = appendCanonicalString(b, e.Subject.ID)
+	b = append(b, `,"type":`...)
+	b = appendCanonicalString(b, e.Subject.Type)
+	b = append(b, `},"time":"`...)
+	b = e.Time.AppendFormat(b, time.RFC3339Nano)
+	return append(b, `"}`...)
+}
+
+// appendCanonicalString quotes s as RFC 8785 does; invalid UTF-8 becomes
+// U+FFFD byte by byte, as encoding/json makes it.
+func appendCanonicalString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\b':
+				b = append(b, '\\', 'b')
+			case c == '\f':
+				b = append(b, '\\', 'f')
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = utf8.AppendRune(b, utf8.RuneError)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 // ParseEntry decodes a stored leaf. Verification works on the raw bytes; this

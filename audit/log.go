@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cyberphone/json-canonicalization/go/src/webpki.org/jsoncanonicalizer"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -104,7 +105,11 @@ func (l *Log) Append(ctx context.Context, rec Record) (*Entry, error) {
 			sum := sha256.Sum256(raw)
 			e.ChangeSHA256 = hex.EncodeToString(sum[:])
 		} else {
-			e.Change = raw
+			// Canonicalized here, in the caller's goroutine, so that the
+			// group commit only splices it in.
+			if e.Change, err = jsoncanonicalizer.Transform(raw); err != nil {
+				return nil, fmt.Errorf("audit: canonicalize change: %w", err)
+			}
 		}
 	}
 	req := &appendReq{entry: e, done: make(chan error, 1)}
@@ -177,10 +182,7 @@ func (l *Log) commit(ctx context.Context, batch []*appendReq) (int64, error) {
 		for i, r := range batch {
 			r.entry.Index = size + int64(i)
 			r.entry.Time = now
-			data, err := r.entry.Canonical()
-			if err != nil {
-				return nil, err
-			}
+			data := r.entry.appendCanonical(nil, r.entry.Change)
 			hashes, err := tlog.StoredHashes(r.entry.Index, data, reader)
 			if err != nil {
 				return nil, fmt.Errorf("compute tree hashes for entry %d: %w", r.entry.Index, err)

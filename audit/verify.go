@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/rfc6962"
@@ -230,10 +233,7 @@ func Verify(r io.Reader, opts VerifyOptions) (*Report, error) {
 		if line.Hash != nil && *line.Hash != leaf && firstHashMismatch < 0 {
 			firstHashMismatch = expect
 		}
-		var inner struct {
-			Index *int64 `json:"index"`
-		}
-		if err := json.Unmarshal(line.Entry, &inner); err != nil || inner.Index == nil || *inner.Index != expect {
+		if idx, ok := entryIndex(line.Entry); !ok || idx != expect {
 			return fail(expect, "entry at position %d does not carry index %d: entries were reordered or altered", expect, expect)
 		}
 		if err := rng.Append(leaf[:], nil); err != nil {
@@ -285,4 +285,75 @@ func parseVerifiers(vkeys []string) (note.Verifiers, error) {
 		return nil, fmt.Errorf("no public keys to check checkpoints with")
 	}
 	return note.VerifierList(vs...), nil
+}
+
+// entryIndex returns the top-level "index" member of an entry (JSON the
+// line decoder has already validated) without decoding the rest; anything
+// unusual (escaped keys, non-integer numbers) goes through encoding/json.
+func entryIndex(b []byte) (int64, bool) {
+	slow := func() (int64, bool) {
+		var inner struct {
+			Index *int64 `json:"index"`
+		}
+		if err := json.Unmarshal(b, &inner); err != nil || inner.Index == nil {
+			return 0, false
+		}
+		return *inner.Index, true
+	}
+	depth, expectKey := 0, false
+	var idx int64
+	found := false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; c {
+		case '{', '[':
+			depth++
+			expectKey = c == '{' && depth == 1
+		case '}', ']':
+			depth--
+		case ',':
+			expectKey = depth == 1
+		case '"':
+			j := i + 1
+			plain := true
+			for j < len(b) && b[j] != '"' {
+				if b[j] == '\\' || b[j] >= utf8.RuneSelf {
+					plain = false
+					if b[j] == '\\' {
+						j++
+					}
+				}
+				j++
+			}
+			if expectKey && depth == 1 {
+				key := string(b[i+1 : j])
+				// encoding/json matches keys case-insensitively, after
+				// unescaping: leave anything but plain ASCII keys to it.
+				if !plain || key != "index" && strings.EqualFold(key, "index") {
+					return slow()
+				}
+				if key == "index" {
+					k := j + 1
+					for k < len(b) && (b[k] == ' ' || b[k] == '\t' || b[k] == '\n' || b[k] == '\r' || b[k] == ':') {
+						k++
+					}
+					e := k
+					for e < len(b) && (b[e] == '-' || b[e] >= '0' && b[e] <= '9') {
+						e++
+					}
+					if e == k || e < len(b) && (b[e] == '.' || b[e] == 'e' || b[e] == 'E') {
+						return slow()
+					}
+					v, err := strconv.ParseInt(string(b[k:e]), 10, 64)
+					if err != nil {
+						return slow()
+					}
+					idx, found = v, true
+					j = e - 1
+				}
+				expectKey = false
+			}
+			i = j
+		}
+	}
+	return idx, found
 }

@@ -183,9 +183,14 @@ func (x *Exporter) drain(ctx context.Context, attempts int) (int64, error) {
 			}
 		}
 		x.next = to
-		err = x.retry(ctx, attempts, "save the export cursor", func() error {
-			return x.cfg.Cursors.SetAuditCursor(ctx, x.cfg.Name, to)
+		// What the sink accepted is recorded even when ctx ends meanwhile
+		// (shutdown), so a restart does not deliver it again; bounded so a
+		// dead store cannot hold the shutdown.
+		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err = x.retry(saveCtx, attempts, "save the export cursor", func() error {
+			return x.cfg.Cursors.SetAuditCursor(saveCtx, x.cfg.Name, to)
 		})
+		cancel()
 		if err != nil {
 			return total, err
 		}

@@ -18,9 +18,23 @@ import (
 // far below both engines' parameter limits).
 const auditInsertChunk = 500
 
+// auditPreparedRows is the size of the chunks SQLite inserts through
+// statements prepared once per store, so that a group commit does not parse
+// its INSERTs again; the rest of a batch goes through one-off statements.
+const auditPreparedRows = 16
+
 // AppendAuditEntries implements audit.Store.
 func (db *DB) AppendAuditEntries(ctx context.Context, build func(size int64, hashes tlog.HashReader) ([]audit.StoredEntry, error)) (err error) {
 	defer db.track("audit.append", time.Now(), &err)
+	sqlite := db.dialect.Name == "sqlite"
+	var prepared *[2]*sql.Stmt
+	if sqlite {
+		// Prepared before the transaction: SQLite's one write connection is
+		// free only then.
+		if prepared, err = db.auditPrepared(ctx); err != nil {
+			return err
+		}
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := db.lock(ctx, tx, lockAudit); err != nil {
 			return err
@@ -39,9 +53,22 @@ func (db *DB) AppendAuditEntries(ctx context.Context, build func(size int64, has
 				return fmt.Errorf("audit entry %d built with index %d", size+int64(i), e.Index)
 			}
 		}
+		if prepared != nil && len(entries) >= auditPreparedRows {
+			e, h := tx.StmtContext(ctx, prepared[0]), tx.StmtContext(ctx, prepared[1])
+			for len(entries) >= auditPreparedRows {
+				if err := insertAuditChunk(ctx, entries[:auditPreparedRows], e.ExecContext, h.ExecContext); err != nil {
+					return err
+				}
+				entries = entries[auditPreparedRows:]
+			}
+		}
 		for start := 0; start < len(entries); start += auditInsertChunk {
 			chunk := entries[start:min(start+auditInsertChunk, len(entries))]
-			if err := insertAuditChunk(ctx, tx, chunk); err != nil {
+			e, h := auditInsertSQL(len(chunk), sqlite)
+			err := insertAuditChunk(ctx, chunk,
+				func(ctx context.Context, args ...any) (sql.Result, error) { return tx.ExecContext(ctx, e, args...) },
+				func(ctx context.Context, args ...any) (sql.Result, error) { return tx.ExecContext(ctx, h, args...) })
+			if err != nil {
 				return err
 			}
 		}
@@ -49,36 +76,72 @@ func (db *DB) AppendAuditEntries(ctx context.Context, build func(size int64, has
 	})
 }
 
-func insertAuditChunk(ctx context.Context, tx *sql.Tx, chunk []audit.StoredEntry) error {
-	var q strings.Builder
-	args := make([]any, 0, len(chunk)*7)
-	q.WriteString(`INSERT INTO audit_entries (idx, data, time, actor, action, subject_type, subject_id) VALUES `)
-	for i, e := range chunk {
+// auditPrepared returns the store's prepared auditPreparedRows-row INSERTs,
+// preparing them on first use; they are closed with the store.
+func (db *DB) auditPrepared(ctx context.Context) (*[2]*sql.Stmt, error) {
+	db.auditMu.Lock()
+	defer db.auditMu.Unlock()
+	if db.auditStmts != nil {
+		return db.auditStmts, nil
+	}
+	e, h := auditInsertSQL(auditPreparedRows, true)
+	es, err := db.write.PrepareContext(ctx, e)
+	if err != nil {
+		return nil, fmt.Errorf("prepare audit insert: %w", err)
+	}
+	hs, err := db.write.PrepareContext(ctx, h)
+	if err != nil {
+		es.Close()
+		return nil, fmt.Errorf("prepare audit insert: %w", err)
+	}
+	db.auditStmts = &[2]*sql.Stmt{es, hs}
+	db.OnClose(func() { es.Close(); hs.Close() })
+	return db.auditStmts, nil
+}
+
+// auditInsertSQL returns the multi-row INSERTs for n entries. SQLite gets
+// anonymous ? parameters: it resolves $N names by a linear search, at
+// prepare and again at bind, which is quadratic in the parameters of a
+// multi-row INSERT (3,500 for a full chunk).
+func auditInsertSQL(n int, anon bool) (entries, hashes string) {
+	var e, h strings.Builder
+	e.WriteString(`INSERT INTO audit_entries (idx, data, time, actor, action, subject_type, subject_id) VALUES `)
+	h.WriteString(`INSERT INTO audit_hashes (idx, hashes) VALUES `)
+	for i := range n {
 		if i > 0 {
-			q.WriteByte(',')
+			e.WriteByte(',')
+			h.WriteByte(',')
 		}
-		n := len(args)
-		fmt.Fprintf(&q, "($%d,$%d,$%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+		if anon {
+			e.WriteString("(?,?,?,?,?,?,?)")
+			h.WriteString("(?,?)")
+		} else {
+			fmt.Fprintf(&e, "($%d,$%d,$%d,$%d,$%d,$%d,$%d)", 7*i+1, 7*i+2, 7*i+3, 7*i+4, 7*i+5, 7*i+6, 7*i+7)
+			fmt.Fprintf(&h, "($%d,$%d)", 2*i+1, 2*i+2)
+		}
+	}
+	return e.String(), h.String()
+}
+
+type execFunc func(ctx context.Context, args ...any) (sql.Result, error)
+
+func insertAuditChunk(ctx context.Context, chunk []audit.StoredEntry, entries, hashes execFunc) error {
+	args := make([]any, 0, len(chunk)*7)
+	for _, e := range chunk {
 		args = append(args, e.Index, e.Data, micros(e.Time), e.ActorID, e.Action, e.SubjectType, e.SubjectID)
 	}
-	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+	if _, err := entries(ctx, args...); err != nil {
 		return fmt.Errorf("insert audit entries: %w", err)
 	}
-	q.Reset()
 	args = args[:0]
-	q.WriteString(`INSERT INTO audit_hashes (idx, hashes) VALUES `)
-	for i, e := range chunk {
-		if i > 0 {
-			q.WriteByte(',')
-		}
-		fmt.Fprintf(&q, "($%d,$%d)", len(args)+1, len(args)+2)
+	for _, e := range chunk {
 		blob := make([]byte, 0, len(e.Hashes)*tlog.HashSize)
 		for _, h := range e.Hashes {
 			blob = append(blob, h[:]...)
 		}
 		args = append(args, e.Index, blob)
 	}
-	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+	if _, err := hashes(ctx, args...); err != nil {
 		return fmt.Errorf("insert audit hashes: %w", err)
 	}
 	return nil

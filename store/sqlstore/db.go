@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 )
 
@@ -45,6 +46,9 @@ type DB struct {
 	dialect Dialect
 	observe Observer
 	closers []func()
+
+	auditMu    sync.Mutex
+	auditStmts *[2]*sql.Stmt // SQLite only: prepared audit INSERTs
 }
 
 // New wraps open pools. read may be the same pool as write.
