@@ -38,6 +38,7 @@ type screenerState struct {
 	index    *Index
 	versions []ListVersion
 	sources  map[string]bool
+	snaps    map[string]*Snapshot
 }
 
 // NewScreener indexes the snapshots.
@@ -49,15 +50,31 @@ func NewScreener(snaps ...*Snapshot) *Screener {
 
 // Load puts these snapshots in service in place of all current ones.
 func (s *Screener) Load(snaps ...*Snapshot) {
-	st := &screenerState{index: NewIndex(snaps...), sources: map[string]bool{}}
+	st := &screenerState{index: NewIndex(snaps...), sources: map[string]bool{}, snaps: map[string]*Snapshot{}}
 	for _, sn := range snaps {
-		st.versions = append(st.versions, ListVersion{Source: sn.Source, Version: sn.Version, ContentSHA256: sn.ContentSHA256,
-			LoadedAt: sn.LoadedAt, Entities: len(sn.Entities)})
+		st.versions = append(st.versions, VersionOf(sn))
 		st.sources[sn.Source] = true
+		st.snaps[sn.Source] = sn
 	}
 	sort.Slice(st.versions, func(i, j int) bool { return st.versions[i].Source < st.versions[j].Source })
 	s.state.Store(st)
 }
+
+// Replace puts snap in service in place of the snapshot of the same source,
+// keeping the others.
+func (s *Screener) Replace(snap *Snapshot) {
+	cur := s.state.Load()
+	var all []*Snapshot
+	for src, sn := range cur.snaps {
+		if src != snap.Source {
+			all = append(all, sn)
+		}
+	}
+	s.Load(append(all, snap)...)
+}
+
+// Snapshot returns the snapshot of a source in service, or nil.
+func (s *Screener) Snapshot(source string) *Snapshot { return s.state.Load().snaps[source] }
 
 // Lists returns the versions in service.
 func (s *Screener) Lists() []ListVersion {
@@ -66,6 +83,9 @@ func (s *Screener) Lists() []ListVersion {
 
 // ScreenRequest is a screening as callers send it.
 type ScreenRequest struct {
+	// Subject names who is screened (a customer id) so that hits an analyst
+	// cleared for this subject are suppressed; optional.
+	Subject     string            `json:"subject,omitempty"`
 	Name        string            `json:"name"`
 	Type        string            `json:"type,omitempty"`
 	DateOfBirth string            `json:"date_of_birth,omitempty"`
@@ -83,7 +103,10 @@ type IdentifierInput struct {
 
 // ScreenResult is the answer.
 type ScreenResult struct {
-	Hits         []Hit         `json:"hits"`
+	Hits []Hit `json:"hits"`
+	// Cleared are hits suppressed by a clearance for the subject, shown so
+	// that the suppression is never silent.
+	Cleared      []ClearedHit  `json:"cleared,omitempty"`
 	Threshold    float64       `json:"threshold"`
 	ListVersions []ListVersion `json:"list_versions"`
 }
@@ -101,6 +124,9 @@ func (r *ScreenRequest) query(sources map[string]bool) (Query, float64, error) {
 		return q, 0, warden.FieldErrorf(warden.EINVALID, "name", "name has no letters or digits")
 	}
 	q.Name = name
+	if len(r.Subject) > 128 || strings.ContainsFunc(r.Subject, func(c rune) bool { return c < 0x20 }) {
+		return q, 0, warden.FieldErrorf(warden.EINVALID, "subject", "subject must be at most 128 printable characters")
+	}
 	switch EntityType(r.Type) {
 	case "", TypeUnknown:
 	case TypeIndividual, TypeEntity, TypeVessel, TypeAircraft:
@@ -159,4 +185,10 @@ func (s *Screener) Screen(ctx context.Context, r ScreenRequest) (*ScreenResult, 
 		hits = []Hit{}
 	}
 	return &ScreenResult{Hits: hits, Threshold: threshold, ListVersions: append([]ListVersion(nil), st.versions...)}, nil
+}
+
+// ClearedHit is a hit suppressed by a clearance.
+type ClearedHit struct {
+	Hit       Hit       `json:"hit"`
+	Clearance Clearance `json:"clearance"`
 }

@@ -51,6 +51,8 @@ func Run(t *testing.T, open Opener) {
 		{"AuditIsAppendOnly", testAuditIsAppendOnly},
 		{"AuditCursors", testAuditCursors},
 		{"AuditRetention", testAuditRetention},
+		{"ListSnapshots", testListSnapshots},
+		{"Clearances", testClearances},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
