@@ -88,7 +88,7 @@ func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
 	auditLog, vkey := newAuditLog(t, db)
 	keys := &auth.Service{Store: db, RotationOverlap: cfg.Auth.RotationOverlap.D(), Audit: auditLog}
 	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics,
-		Audit: auditLog, AuditKey: vkey, Screener: testScreener(t), Version: "test"})
+		Audit: auditLog, AuditKey: vkey, Screening: &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

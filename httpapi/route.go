@@ -72,6 +72,8 @@ func (s *Server) registerRoutes() {
 
 	s.handle(Route{Method: "POST", Pattern: "/v1/screen", Roles: screeners}, s.handleScreen)
 	s.handle(Route{Method: "GET", Pattern: "/v1/lists", Roles: anyRole}, s.handleLists)
+	s.handle(Route{Method: "POST", Pattern: "/v1/screening/clearances", Roles: clearers, Idempotent: true}, s.handleClear)
+	s.handle(Route{Method: "GET", Pattern: "/v1/screening/clearances", Roles: clearanceReader}, s.handleListClearances)
 
 	s.mux.HandleFunc("/", s.handleUnmatched)
 }

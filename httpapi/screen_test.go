@@ -76,3 +76,32 @@ func TestScreenRejectsBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestClearancesOverHTTP(t *testing.T) {
+	e := newEnv(t, nil)
+	analyst, svc, auditor := e.key(warden.RoleAnalyst), e.key(warden.RoleService), e.key(warden.RoleAuditor)
+	body := `{"subject":"cust-7","list":"ofac-sdn","entry_id":"306","reason":"customer is a bakery, not the bank"}`
+	e.do("POST", "/v1/screening/clearances", svc, body).wantError(t, 403, warden.EFORBIDDEN, "")
+	r := e.do("POST", "/v1/screening/clearances", analyst, body)
+	if r.status != 201 || r.json(t)["entry_id"] != "306" {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	res := e.do("POST", "/v1/screen", svc, `{"subject":"cust-7","name":"Banco Nacional de Cuba"}`)
+	if res.status != 200 || !strings.Contains(string(res.body), `"cleared":[{"hit":{`) || strings.Contains(string(res.body), `"hits":[{"list":"ofac-sdn","entry_id":"306"`) {
+		t.Fatalf("%s", res.body)
+	}
+	list := e.do("GET", "/v1/screening/clearances?subject=cust-7", auditor, "")
+	if list.status != 200 || !strings.Contains(string(list.body), `"reason":"customer is a bakery, not the bank"`) {
+		t.Fatalf("%d %s", list.status, list.body)
+	}
+	for _, c := range []struct{ body, field string }{
+		{`{"list":"ofac-sdn","entry_id":"306","reason":"long enough reason"}`, "subject"},
+		{`{"subject":"c","list":"ofac-sdn","entry_id":"306","reason":"short"}`, "reason"},
+		{`{"subject":"c","list":"xx","entry_id":"306","reason":"long enough reason"}`, "list"},
+		{`{"subject":"c","list":"ofac-sdn","entry_id":"306","reason":"long enough reason","extra":1}`, "extra"},
+	} {
+		e.do("POST", "/v1/screening/clearances", analyst, c.body).wantError(t, 400, warden.EINVALID, c.field)
+	}
+	e.do("POST", "/v1/screening/clearances", analyst, `{"subject":"c","list":"ofac-sdn","entry_id":"0","reason":"long enough reason"}`).wantError(t, 404, warden.ENOTFOUND, "entry_id")
+	e.do("GET", "/v1/screening/clearances", auditor, "").wantError(t, 400, warden.EINVALID, "subject")
+}

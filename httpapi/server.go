@@ -40,41 +40,41 @@ type Deps struct {
 	// Audit is the audit log and AuditKey its current public key.
 	Audit    *audit.Log
 	AuditKey string
-	// Screener screens names against the lists in service.
-	Screener *screening.Screener
-	Version  string
+	// Screening screens names against the lists in service.
+	Screening *screening.Service
+	Version   string
 	// Now defaults to time.Now; tests move it.
 	Now func() time.Time
 }
 
 // Server serves the API.
 type Server struct {
-	cfg      config.Config
-	log      *slog.Logger
-	keys     *auth.Service
-	store    Store
-	metrics  *Metrics
-	audit    *audit.Log
-	auditKey string
-	screener *screening.Screener
-	version  string
-	now      func() time.Time
-	mux      *http.ServeMux
-	routes   []Route
-	limiter  *rateLimiter
-	proxies  []netip.Prefix
-	adminNet []netip.Prefix
-	origins  map[string]bool
-	handler  http.Handler
+	cfg       config.Config
+	log       *slog.Logger
+	keys      *auth.Service
+	store     Store
+	metrics   *Metrics
+	audit     *audit.Log
+	auditKey  string
+	screening *screening.Service
+	version   string
+	now       func() time.Time
+	mux       *http.ServeMux
+	routes    []Route
+	limiter   *rateLimiter
+	proxies   []netip.Prefix
+	adminNet  []netip.Prefix
+	origins   map[string]bool
+	handler   http.Handler
 }
 
 // New builds a server and registers every route.
 func New(d Deps) (*Server, error) {
-	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screener == nil {
-		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit and Screener are required")
+	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screening == nil {
+		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit and Screening are required")
 	}
 	s := &Server{
-		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screener: d.Screener,
+		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screening: d.Screening,
 		version: d.Version, now: d.Now, mux: http.NewServeMux(), origins: map[string]bool{},
 	}
 	if s.now == nil {

@@ -3,35 +3,12 @@ package main
 import (
 	"fmt"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/screening"
-	"github.com/wardenhq/warden/screening/bundled"
 )
-
-// loadScreener loads the lists screening uses: today the bundled ones.
-func (a *app) loadScreener(showProgress bool) (*screening.Screener, error) {
-	start := time.Now()
-	if showProgress {
-		fmt.Fprint(a.stderr, "loading sanctions lists… ")
-	}
-	snaps, err := bundled.Load()
-	if err != nil {
-		return nil, err
-	}
-	s := screening.NewScreener(snaps...)
-	if showProgress {
-		n := 0
-		for _, l := range s.Lists() {
-			n += l.Entities
-		}
-		fmt.Fprintf(a.stderr, "%d lists, %d entries in %s\n", len(snaps), n, time.Since(start).Round(time.Millisecond))
-	}
-	return s, nil
-}
 
 func (a *app) screenCommand() *cobra.Command {
 	var req screening.ScreenRequest
@@ -45,11 +22,12 @@ func (a *app) screenCommand() *cobra.Command {
 			if cmd.Flags().Changed("threshold") {
 				req.Threshold = &threshold
 			}
-			s, err := a.loadScreener(!a.jsonOut)
-			if err != nil {
+			var res *screening.ScreenResult
+			err := a.withScreening(cmd, true, func(svc *screening.Service) error {
+				var err error
+				res, err = svc.Screen(warden.NewContextWithActor(cmd.Context(), cliActor()), req)
 				return err
-			}
-			res, err := s.Screen(cmd.Context(), req)
+			})
 			if err != nil {
 				if warden.ErrorCode(err) == warden.EINVALID {
 					return &exitError{code: 2, err: err}
@@ -75,7 +53,8 @@ func (a *app) screenCommand() *cobra.Command {
 	f.StringVar(&req.DateOfBirth, "dob", "", "date of birth: YYYY, YYYY-MM or YYYY-MM-DD")
 	f.StringVar(&req.Country, "country", "", "ISO 3166-1 alpha-2 country of nationality or residence")
 	f.StringVar(&req.Type, "type", "", "individual, entity, vessel or aircraft")
-	f.StringSliceVar(&req.Lists, "list", nil, "only these lists (repeatable): ofac-sdn, ofac-cons, un")
+	f.StringSliceVar(&req.Lists, "list", nil, "only these lists (repeatable): ofac-sdn, ofac-cons, un, ...")
+	f.StringVar(&req.Subject, "subject", "", "who is screened (customer id): applies that subject's clearances")
 	f.Float64Var(&threshold, "threshold", screening.DefaultThreshold, "report hits scoring at least this")
 	return cmd
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/httpapi"
 	"github.com/wardenhq/warden/oidc"
+	"github.com/wardenhq/warden/screening"
+	"github.com/wardenhq/warden/screening/bundled"
 	"github.com/wardenhq/warden/store"
 )
 
@@ -76,15 +78,15 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 		}
 		keys.Tokens = v
 	}
-	screener, err := a.loadScreener(false)
-	if err != nil {
-		return err
+	lists := &screening.Service{Screener: screening.NewScreener(), Lists: db, Clearances: db, Audit: auditLog}
+	if err := lists.Restore(ctx, bundled.Load); err != nil {
+		return fmt.Errorf("load lists: %w", err)
 	}
-	for _, l := range screener.Lists() {
+	for _, l := range lists.Screener.Lists() {
 		log.Info("list in service", "source", l.Source, "version", l.Version, "entities", l.Entities, "sha256", l.ContentSHA256)
 	}
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
-		Audit: auditLog, AuditKey: auditKey, Screener: screener, Version: version})
+		Audit: auditLog, AuditKey: auditKey, Screening: lists, Version: version})
 	if err != nil {
 		return err
 	}
@@ -120,6 +122,7 @@ Try: export WARDEN_KEY=<the key above>
 
 	cpCtx, stopCheckpoints := context.WithCancel(ctx)
 	go pruneIdempotency(cpCtx, log, db, c.Idempotency.TTL.D())
+	go refreshLists(cpCtx, log, lists, 30*time.Second)
 	checkpoints := make(chan struct{})
 	go func() { auditLog.RunCheckpoints(cpCtx); close(checkpoints) }()
 	err = srv.Serve(ctx, ln)
@@ -171,4 +174,26 @@ func recordStart(ctx context.Context, log *audit.Log, c config.Config) error {
 		return fmt.Errorf("audit start: %w", err)
 	}
 	return nil
+}
+
+// refreshLists picks up lists loaded by another process (warden lists load,
+// another replica) by polling the store's active versions.
+func refreshLists(ctx context.Context, log *slog.Logger, svc *screening.Service, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			changed, err := svc.Refresh(ctx)
+			if err != nil {
+				log.Warn("refresh lists", "err", err.Error())
+			} else if changed {
+				for _, l := range svc.Screener.Lists() {
+					log.Info("list in service", "source", l.Source, "version", l.Version, "entities", l.Entities)
+				}
+			}
+		}
+	}
 }
