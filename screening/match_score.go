@@ -2,6 +2,7 @@ package screening
 
 import (
 	"math"
+	"math/bits"
 	"sort"
 	"strings"
 )
@@ -22,7 +23,7 @@ type TokenMatch struct {
 	List       string  `json:"list,omitempty"`
 	Similarity float64 `json:"similarity"`
 	Weight     float64 `json:"weight"`
-	How        string  `json:"how"` // exact, fuzzy, phonetic, initial, none
+	How        string  `json:"how"` // exact, fuzzy, phonetic, initial, joined, none
 }
 
 // AttributeCheck explains how an attribute moved the score.
@@ -57,157 +58,617 @@ type Hit struct {
 	Explanation Explanation `json:"explanation"`
 }
 
-type simResult struct {
-	sim float64
-	how string
-}
+// How two tokens met.
+const (
+	howNone uint8 = iota
+	howExact
+	howFuzzy
+	howPhonetic
+	howInitial
+	howJoined
+)
 
-// tokenSimilarity compares two tokens in [0,1], saying how.
-func tokenSimilarity(q, c string, qp, cp string) (float64, string) {
+var howNames = [...]string{"none", "exact", "fuzzy", "phonetic", "initial", "joined"}
+
+// Scoring constants. A name score is
+//
+//	½ × (matched share of the query) + ½ × (matched share of the list name)
+//
+// where each share is the similarity-weighted weight of the aligned tokens
+// over that weight plus the weight of the side's unaligned tokens (an aligned
+// pair weighs what its list tokens weigh). Both sides count alike: a query
+// that says something the list name does not, and a list name with parts the
+// query lacks, are equally evidence of another party (measured: giving the
+// query side 0.4 or 0.6 trades recall and false positives worse at every
+// threshold, docs/screening-quality.md).
+const (
+	queryShare = 0.5
+	// initialSim is how far an initial agrees with a name it begins.
+	initialSim = 0.85
+	// middleFactor discounts an unaligned middle name of a person, on either
+	// side: lists record full names, customers often give fewer, and the
+	// other way round.
+	middleFactor = 0.5
+	// weakAKAFactor scales scores on a.k.a.s the list itself grades weak.
+	weakAKAFactor = 0.9
+	// weakOnlyFactor scales a name score when only weak tokens (company
+	// forms, connectors) agreed.
+	weakOnlyFactor = 0.3
+	// phoneticSim is the similarity of two spellings of one sound
+	// (MOHAMMED and MUHAMMAD, HUSSEIN and HUSAYN).
+	phoneticSim = 0.9
+	// What agreeing attributes add to a score (an agreeing identifier
+	// lifts it to 0.99).
+	dobAgreeEffect     = 0.05
+	countryAgreeEffect = 0.03
+	// knownPenalty lowers an edit-distance match when the query token is
+	// itself a token of some list name.
+	knownPenalty = 0.05
+	// shortWeakSim is the similarity of two letters no list holds to a
+	// company form or connector one edit away.
+	shortWeakSim = 0.7
+)
+
+// tokenSimilarity compares two different tokens in [0,1], saying how. Two
+// tokens are alike when one edit (a letter inserted, dropped, replaced, or
+// two neighbours swapped) turns one into the other, scored by length: an
+// edit matters more in a short token; a differing first letter costs more,
+// since typing rarely gets it wrong. Spellings of four letters or more with
+// one phonetic key, lengths at most two apart and Jaro-Winkler similarity of
+// at least 0.75 score phoneticSim, less 0.05 for a key of under three sounds
+// and 0.05 for differing first letters. Initials agree with the names they
+// begin.
+func tokenSimilarity(q, c, qp, cp string) (float64, uint8) {
 	if q == c {
-		return 1, "exact"
+		return 1, howExact
 	}
-	if len(q) == 1 || len(c) == 1 {
+	lq, lc := len(q), len(c)
+	if lq == 0 || lc == 0 {
+		return 0, howNone
+	}
+	if lq == 1 || lc == 1 {
 		if q[0] == c[0] {
-			return 0.8, "initial"
+			return initialSim, howInitial
 		}
-		return 0, "none"
+		return 0, howNone
 	}
-	sim := jaroWinkler(q, c)
-	how := "fuzzy"
-	// Sounding alike lifts a fair spelling match (Mohammed, Muhammad), never
-	// an unrelated short word.
-	if qp == cp && len(qp) >= 3 && len(q) >= 4 && len(c) >= 4 && sim >= 0.7 && sim < 0.9 {
-		sim, how = 0.9, "phonetic"
+	sim, how := 0.0, howNone
+	if l := max(lq, lc); l >= 3 && oneEdit(q, c) {
+		sim, how = 1-0.5/float64(l), howFuzzy
+		if q[0] != c[0] {
+			sim -= 0.05
+		}
 	}
-	if sim < 0.8 {
-		return 0, "none"
+	if sim < phoneticSim && qp == cp && len(qp) >= 2 && min(lq, lc) >= 4 && abs(lq-lc) <= 2 && jaroWinkler(q, c) >= 0.75 {
+		ps := phoneticSim
+		if len(qp) < 3 {
+			ps -= 0.05
+		}
+		if q[0] != c[0] {
+			ps -= 0.05
+		}
+		if ps > sim {
+			sim, how = ps, howPhonetic
+		}
 	}
 	return sim, how
 }
 
-// scoreName aligns query tokens with a list name's tokens (order ignored,
-// each list token used once, best pairs first) and scores the alignment.
-// The query side counts more: a list name with an extra middle name still
-// matches, a query with an extra unrelated word matches less.
-func (ix *Index) scoreName(q []Token, qp []string, qw []float64, qTotal float64, memo []map[string]simResult, n *indexedName) (float64, []TokenMatch, []string) {
-	type pair struct {
-		qi, ci int
-		sim    float64
-		how    string
+// oneEdit reports whether a and b (different) are one insertion, deletion,
+// substitution or transposition of neighbours apart.
+func oneEdit(a, b string) bool {
+	la, lb := len(a), len(b)
+	if la < lb {
+		a, b, la, lb = b, a, lb, la
 	}
-	var pairs []pair
-	for qi, qt := range q {
-		for ci, ct := range n.tokens {
-			r, ok := memo[qi][ct.Text]
-			if !ok {
-				r.sim, r.how = tokenSimilarity(qt.Text, ct.Text, qp[qi], n.phon[ci])
-				memo[qi][ct.Text] = r
-			}
-			if r.sim > 0 {
-				pairs = append(pairs, pair{qi, ci, r.sim, r.how})
+	if la-lb > 1 {
+		return false
+	}
+	i := 0
+	for i < lb && a[i] == b[i] {
+		i++
+	}
+	if la != lb { // one deletion from a
+		return a[i+1:] == b[i:]
+	}
+	if a[i+1:] == b[i+1:] { // substitution
+		return true
+	}
+	return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+}
+
+// queryItem is a query token, or two neighbouring query tokens written as
+// one (to meet a list name that writes them as one word).
+type queryItem struct {
+	text    string
+	phon    string
+	mask    uint64 // the query tokens it stands for
+	cmask   uint64 // the same, a repeated token standing for its first occurrence
+	weak    bool
+	initial bool
+	joined  bool
+}
+
+type preparedQuery struct {
+	toks     []Token
+	items    []queryItem
+	weights  []float64 // per query token
+	middle   uint64
+	strong   uint64 // tokens that find candidates
+	need     int
+	initials []int  // query tokens of one letter
+	canon    []int  // a token's first occurrence in the query
+	distinct uint64 // first occurrences
+	// for bound
+	maxW      []float64
+	cost      []float64
+	weakMass  float64
+	coverable int // the most list tokens the query can align with
+}
+
+// prepare compares every query token (and neighbouring pair) with the
+// vocabulary entries its keys reach and records the matches in sc.
+func (ix *Index) prepare(toks []Token, middle uint64, sc *scratch) *preparedQuery {
+	pq := &preparedQuery{toks: toks, middle: middle, weights: make([]float64, len(toks))}
+	for i, t := range toks {
+		pq.items = append(pq.items, queryItem{text: t.Text, phon: PhoneticKey(t.Text), mask: 1 << i, weak: t.Weak, initial: len(t.Text) == 1})
+		switch v, ok := ix.tokenID[t.Text]; {
+		case ok && ix.vocab[v].weak && !t.Weak:
+			pq.weights[i] = ix.vocab[v].weight / weakFactor
+		case ok:
+			pq.weights[i] = ix.vocab[v].weight
+		case len(t.Text) == 1:
+			pq.weights[i] = initialWeight
+		case t.Weak:
+			pq.weights[i] = ix.unknown * weakFactor
+		default:
+			pq.weights[i] = ix.unknown
+		}
+		if len(t.Text) == 1 {
+			pq.initials = append(pq.initials, i)
+		} else if !t.Weak {
+			pq.strong |= 1 << i
+		}
+	}
+	for i := 0; i+1 < len(toks); i++ {
+		a, b := toks[i], toks[i+1]
+		if len(a.Text) >= 2 && len(b.Text) >= 2 {
+			text := a.Text + b.Text
+			pq.items = append(pq.items, queryItem{text: text, phon: PhoneticKey(text), mask: 3 << i, weak: a.Weak && b.Weak, joined: true})
+		}
+	}
+	// A token said twice (MOHAMMED ... MOHAMMED) is one piece of evidence
+	// when finding candidates.
+	pq.canon = make([]int, len(toks))
+	for i, t := range toks {
+		pq.canon[i] = i
+		for j := range i {
+			if toks[j].Text == t.Text {
+				pq.canon[i] = j
+				break
 			}
 		}
 	}
-	sort.SliceStable(pairs, func(i, j int) bool { return pairs[i].sim > pairs[j].sim })
-	qUsed, cUsed := make([]int, len(q)), make([]bool, len(n.tokens))
-	for i := range qUsed {
-		qUsed[i] = -1
+	for it := range pq.items {
+		for b := pq.items[it].mask; b != 0; b &= b - 1 {
+			pq.items[it].cmask |= 1 << pq.canon[bits.TrailingZeros64(b)]
+		}
 	}
-	matches := make([]TokenMatch, len(q))
-	for qi, qt := range q {
-		matches[qi] = TokenMatch{Query: qt.Text, Weight: round3(qw[qi]), How: "none"}
+	for i := range toks {
+		if pq.canon[i] != i {
+			pq.distinct &^= 1 << i
+		} else {
+			pq.distinct |= 1 << i
+		}
 	}
-	var qMatched, cMatched, strongMatched float64
-	for _, p := range pairs {
-		if qUsed[p.qi] >= 0 || cUsed[p.ci] {
+	switch n := bits.OnesCount64(pq.strong & pq.distinct); {
+	case n == 0:
+		// Only company forms, connectors or initials: they alone find
+		// candidates (scored low unless the list name is as bare).
+		for i, t := range toks {
+			if len(t.Text) > 1 || len(toks) == len(pq.initials) {
+				pq.strong |= 1 << i
+			}
+		}
+		pq.need = 1
+	case n <= 2:
+		pq.need = 1
+	default:
+		pq.need = 2
+	}
+
+	defer pq.measure(ix, sc)
+	for it := range pq.items {
+		item := &pq.items[it]
+		sc.nextSeen()
+		v, known := ix.tokenID[item.text]
+		if known {
+			sc.vocSeen[v] = sc.seen
+			sc.addMatch(v, it, 1, howExact)
+		}
+		if !item.joined {
+			if v, ok := ix.joinedID[item.text]; ok {
+				sc.addMatch(v, it, 1, howJoined)
+			}
+		}
+		if item.initial || item.joined {
+			continue // two query tokens written as one meet a list token only exactly
+		}
+		compare := func(v int32) {
+			if sc.vocSeen[v] == sc.seen {
+				return
+			}
+			sc.vocSeen[v] = sc.seen
+			e := &ix.vocab[v]
+			sim, how := tokenSimilarity(item.text, e.text, item.phon, e.phon)
+			if how == howFuzzy && known {
+				// One edit from a list token, but itself a name the lists
+				// hold: more likely another name than a typo (YONG, RYONG).
+				sim -= knownPenalty
+			}
+			if sim > 0 {
+				sc.addMatch(v, it, sim, how)
+			}
+		}
+		if !known && len(item.text) == 2 {
+			// Two letters no list name holds, one edit from a company form
+			// or connector, are that form mistyped (GA for AG, ED for DE).
+			for _, v := range ix.weakShort {
+				if e := &ix.vocab[v]; oneEdit(item.text, e.text) {
+					sc.vocSeen[v] = sc.seen
+					sc.addMatch(v, it, shortWeakSim, howFuzzy)
+				}
+			}
+		}
+		forDeletions(item.text, func(h uint64) {
+			for _, v := range ix.dels[h] {
+				compare(v)
+			}
+		})
+		if len(item.text) >= 4 && len(item.phon) >= 2 {
+			for _, v := range ix.phon[item.phon] {
+				compare(v)
+			}
+		}
+	}
+	return pq
+}
+
+// measure records, for bound, the heaviest vocabulary entry each query token
+// met and what leaving each unaligned costs.
+func (pq *preparedQuery) measure(ix *Index, sc *scratch) {
+	pq.maxW = make([]float64, len(pq.toks))
+	pq.cost = make([]float64, len(pq.toks))
+	var metJoined uint64 // query tokens that met two list tokens written as one
+	for _, v := range sc.entries {
+		w := ix.vocab[v].weight
+		switch {
+		case ix.vocab[v].joined:
+			w = 2 * ix.maxWeight
+		case ix.vocab[v].weak:
+			w /= weakFactor // strong in some names
+		}
+		for m := sc.vocHead[v]; m >= 0; m = sc.matches[m].next {
+			mask := pq.items[sc.matches[m].item].mask
+			if ix.vocab[v].joined {
+				metJoined |= mask
+			}
+			for b := mask; b != 0; b &= b - 1 {
+				i := bits.TrailingZeros64(b)
+				pq.maxW[i] = max(pq.maxW[i], w)
+			}
+		}
+	}
+	pq.coverable = len(pq.toks) + bits.OnesCount64(metJoined)
+	for i := range pq.toks {
+		if pq.strong&(1<<i) == 0 {
+			pq.weakMass += pq.maxW[i] // may align and raise the share
 			continue
 		}
-		qUsed[p.qi], cUsed[p.ci] = p.ci, true
-		wq, wc := qw[p.qi], n.weights[p.ci]
-		qMatched += wq * p.sim
-		cMatched += wc * p.sim
-		if !q[p.qi].Weak && !n.tokens[p.ci].Weak {
-			strongMatched += wq * p.sim
-		}
-		matches[p.qi].List, matches[p.qi].Similarity, matches[p.qi].How = n.tokens[p.ci].Text, round3(p.sim), p.how
-	}
-	cTotal := n.total
-	var unmatched []string
-	for ci, t := range n.tokens {
-		if !cUsed[ci] {
-			unmatched = append(unmatched, t.Text)
+		pq.cost[i] = pq.weights[i]
+		if pq.middle&(1<<i) != 0 {
+			pq.cost[i] *= middleFactor
 		}
 	}
-	if qTotal == 0 || cTotal == 0 {
-		return 0, matches, unmatched
+}
+
+// pair is one possible alignment of query tokens with list tokens.
+type pair struct {
+	qm, cm uint64 // query and list tokens covered
+	sim    float64
+	w      float64 // weight of the list tokens covered
+	item   int32   // query item
+	jc     int32   // list joined pair index, or -1
+	how    uint8
+	strong bool
+}
+
+// scoreName aligns the query with one list name (order ignored, each token
+// used once, best pairs first) and scores the alignment. With ex non-nil it
+// also writes the token explanation.
+func (ix *Index) scoreName(pq *preparedQuery, n *indexedName, sc *scratch, ex *Explanation) float64 {
+	pairs := sc.pairs[:0]
+	for ci, v := range n.toks {
+		ct := ix.vocab[v].text
+		cw, cStrong := ix.weight(n, ci)
+		if sc.vocGen[v] == sc.gen {
+			for m := sc.vocHead[v]; m >= 0; m = sc.matches[m].next {
+				tm := &sc.matches[m]
+				it := &pq.items[tm.item]
+				pairs = append(pairs, pair{qm: it.mask, cm: 1 << ci, sim: tm.sim, w: cw, item: tm.item, jc: -1, how: tm.how, strong: cStrong && !it.weak})
+			}
+		}
+		if !n.person {
+			continue // a company's single letters are an acronym, not initials
+		}
+		if len(ct) == 1 {
+			// A list initial meets the query names it begins.
+			for i, t := range pq.toks {
+				if len(t.Text) > 1 && t.Text[0] == ct[0] {
+					pairs = append(pairs, pair{qm: 1 << i, cm: 1 << ci, sim: initialSim, w: cw, item: int32(i), jc: -1, how: howInitial, strong: !t.Weak})
+				}
+			}
+			continue
+		}
+		for _, i := range pq.initials {
+			if pq.toks[i].Text[0] == ct[0] {
+				pairs = append(pairs, pair{qm: 1 << i, cm: 1 << ci, sim: initialSim, w: cw, item: int32(i), jc: -1, how: howInitial, strong: cStrong})
+			}
+		}
 	}
-	score := 0.6*qMatched/qTotal + 0.4*cMatched/cTotal
-	if strongMatched == 0 {
-		score *= 0.3 // only company forms and connectors agreed
+	for j, jp := range n.joined {
+		if sc.vocGen[jp.id] != sc.gen {
+			continue
+		}
+		for m := sc.vocHead[jp.id]; m >= 0; m = sc.matches[m].next {
+			tm := &sc.matches[m]
+			it := &pq.items[tm.item]
+			if it.joined {
+				continue
+			}
+			wa, sa := ix.weight(n, int(jp.a))
+			wb, sb := ix.weight(n, int(jp.b))
+			pairs = append(pairs, pair{qm: it.mask, cm: 1<<jp.a | 1<<jp.b, sim: tm.sim, w: wa + wb, item: tm.item, jc: int32(j), how: howJoined, strong: !it.weak && (sa || sb)})
+		}
 	}
-	return score, matches, unmatched
+	sc.pairs = pairs
+	if len(pairs) == 0 {
+		return 0
+	}
+	// Best pairs first; between equals, the heavier first.
+	for i := 1; i < len(pairs); i++ {
+		for j := i; j > 0 && better(&pairs[j], &pairs[j-1]); j-- {
+			pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+		}
+	}
+	var qUsed, cUsed uint64
+	var num, matched float64
+	strong := false
+	for k := range pairs {
+		p := &pairs[k]
+		if p.qm&qUsed != 0 || p.cm&cUsed != 0 {
+			continue
+		}
+		qUsed |= p.qm
+		cUsed |= p.cm
+		w := p.w
+		num += p.sim * w
+		matched += w
+		strong = strong || p.strong
+		if ex != nil {
+			ix.explainPair(pq, n, p, w, ex)
+		}
+	}
+	var uq, uc float64
+	for i := range pq.toks {
+		if qUsed&(1<<i) == 0 {
+			w := pq.weights[i]
+			if n.person && pq.middle&(1<<i) != 0 {
+				w *= middleFactor
+			}
+			uq += w
+		}
+	}
+	for ci, v := range n.toks {
+		if cUsed&(1<<ci) == 0 {
+			w, _ := ix.weight(n, ci)
+			if n.person && n.middle&(1<<ci) != 0 {
+				w *= middleFactor
+			}
+			uc += w
+			if ex != nil {
+				ex.UnmatchedList = append(ex.UnmatchedList, ix.vocab[v].text)
+			}
+		}
+	}
+	if num == 0 {
+		return 0
+	}
+	score := queryShare*num/(matched+uq) + (1-queryShare)*num/(matched+uc)
+	if !strong {
+		score *= weakOnlyFactor
+	}
+	return score
+}
+
+func better(a, b *pair) bool {
+	if a.sim != b.sim {
+		return a.sim > b.sim
+	}
+	return a.w > b.w
+}
+
+// explainPair writes one aligned pair into the explanation's tokens.
+func (ix *Index) explainPair(pq *preparedQuery, n *indexedName, p *pair, w float64, ex *Explanation) {
+	list := ""
+	if p.jc >= 0 {
+		jp := n.joined[p.jc]
+		list = ix.vocab[n.toks[jp.a]].text + " " + ix.vocab[n.toks[jp.b]].text
+	} else {
+		list = ix.vocab[n.toks[bits.TrailingZeros64(p.cm)]].text
+	}
+	for m := p.qm; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		ex.Tokens[i] = TokenMatch{Query: pq.toks[i].Text, List: list, Similarity: round3(p.sim), Weight: round3(w), How: howNames[p.how]}
+	}
 }
 
 // Search screens q against the index and returns hits scoring at least
 // threshold, best first, at most limit.
 func (ix *Index) Search(q Query, threshold float64, limit int) []Hit {
-	toks := NormalizeName(q.Name)
+	toks, middle, _ := nameTokens(q.Name, true)
 	if len(toks) == 0 {
 		return nil
 	}
-	qp := make([]string, len(toks))
-	for i, t := range toks {
-		qp[i] = PhoneticKey(t.Text)
+	if len(toks) > maxQueryTokens {
+		toks = toks[:maxQueryTokens]
+		middle &= 1<<maxQueryTokens - 1
 	}
-	qw := make([]float64, len(toks))
-	var qTotal float64
-	memo := make([]map[string]simResult, len(toks))
-	for i, t := range toks {
-		qw[i] = ix.weight(t)
-		qTotal += qw[i]
-		memo[i] = map[string]simResult{}
+	// floor: the name score below which no hit can reach the threshold.
+	floor := threshold - 0.0005 // scores are rounded to three places
+	if q.DateOfBirth != nil {
+		floor -= dobAgreeEffect
 	}
-	lists := map[string]bool{}
-	for _, l := range q.Lists {
-		lists[l] = true
+	if q.Country != "" {
+		floor -= countryAgreeEffect
 	}
-	best := map[int32]Hit{}
-	for _, id := range ix.candidates(toks, qp) {
+	if len(q.Identifiers) > 0 {
+		floor = 0 // an identifier agreeing lifts any candidate
+	}
+	weakOnly := true
+	for _, t := range toks {
+		weakOnly = weakOnly && t.Weak
+	}
+	if weakOnly && floor > weakOnlyFactor {
+		return nil // company forms and connectors alone ("CORP", "THE") never reach it
+	}
+	sc := ix.getScratch()
+	defer ix.pool.Put(sc)
+	pq := ix.prepare(toks, middle, sc)
+
+	// Candidates: names posted under the entries the query's strong tokens met.
+	ix.collect(pq, sc)
+	filter := len(q.Lists) > 0
+	for _, id := range sc.touched {
+		mask := sc.nameMask[id]
+		if bits.OnesCount64(mask) < pq.need {
+			continue
+		}
 		n := &ix.names[id]
+		if pq.bound(mask, n) < floor {
+			continue
+		}
 		e := ix.entities[n.entity]
-		if len(lists) > 0 && !lists[e.List] {
+		if filter && !contains(q.Lists, e.List) {
 			continue
 		}
-		s, tm, unmatched := ix.scoreName(toks, qp, qw, qTotal, memo, n)
-		name := e.Names[n.name]
-		if name.Kind == NameWeakAKA {
-			s *= 0.9 // broad a.k.a.s are weaker evidence
-		}
-		if h, ok := best[n.entity]; ok && h.Explanation.NameScore >= s {
+		s := ix.scoreName(pq, n, sc, nil)
+		if s == 0 {
 			continue
 		}
-		best[n.entity] = Hit{Entity: e, List: e.List, EntryID: e.ID, EntryName: e.PrimaryName(), EntryType: e.Type, MatchedName: name.Text,
-			Explanation: Explanation{QueryName: q.Name, MatchedName: name.Text, NameKind: name.Kind, NameScore: round3(s), Tokens: tm, UnmatchedList: unmatched}}
+		if e.Names[n.name].Kind == NameWeakAKA {
+			s *= weakAKAFactor // broad a.k.a.s are weaker evidence
+		}
+		if sc.entGen[n.entity] != sc.gen {
+			sc.entGen[n.entity] = sc.gen
+			sc.entBest[n.entity] = entBest{score: s, name: id}
+			sc.entities = append(sc.entities, n.entity)
+		} else if s > sc.entBest[n.entity].score {
+			sc.entBest[n.entity] = entBest{score: s, name: id}
+		}
 	}
+
 	var hits []Hit
-	for _, h := range best {
-		score, checks := adjust(h.Explanation.NameScore, q, h.Entity)
-		h.Score, h.Explanation.Attributes = round3(score), checks
-		if h.Score >= threshold {
-			hits = append(hits, h)
+	for _, ei := range sc.entities {
+		b := sc.entBest[ei]
+		if b.score < floor {
+			continue
 		}
+		e := ix.entities[ei]
+		score, checks := adjust(round3(b.score), q, e)
+		if round3(score) < threshold {
+			continue
+		}
+		n := &ix.names[b.name]
+		name := e.Names[n.name]
+		ex := Explanation{QueryName: q.Name, MatchedName: name.Text, NameKind: name.Kind, NameScore: round3(b.score), Tokens: make([]TokenMatch, len(toks))}
+		for i, t := range toks {
+			ex.Tokens[i] = TokenMatch{Query: t.Text, Weight: round3(pq.weights[i]), How: "none"}
+		}
+		ix.scoreName(pq, n, sc, &ex)
+		ex.Attributes = checks
+		hits = append(hits, Hit{Entity: e, List: e.List, EntryID: e.ID, EntryName: e.PrimaryName(), EntryType: e.Type,
+			MatchedName: name.Text, Score: round3(score), Explanation: ex})
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
 			return hits[i].Score > hits[j].Score
 		}
-		return hits[i].List+hits[i].EntryID < hits[j].List+hits[j].EntryID
+		if hits[i].List != hits[j].List {
+			return hits[i].List < hits[j].List
+		}
+		return hits[i].EntryID < hits[j].EntryID
 	})
 	if limit > 0 && len(hits) > limit {
 		hits = hits[:limit]
 	}
 	return hits
+}
+
+// bound is the most scoreName can give a name whose candidate-finding
+// query tokens met only the tokens in mask. On the query side every token
+// outside mask stays unaligned and every token in it aligns with the heaviest
+// entry it met. On the list side, each query token aligns with at most one
+// list token (two if it met two written as one), so the rest of the name's
+// strong tokens stay unaligned: at best the lightest. Initials can align
+// outside mask, so names and queries with initials are not bounded.
+func (pq *preparedQuery) bound(mask uint64, n *indexedName) float64 {
+	if n.person && (n.initials || len(pq.initials) > 0) {
+		return 1
+	}
+	x, c := pq.weakMass, 0.0
+	for i := range pq.toks {
+		switch {
+		case mask&(1<<pq.canon[i]) != 0:
+			x += pq.maxW[i]
+		case pq.strong&(1<<i) != 0:
+			c += pq.cost[i]
+		}
+	}
+	if x == 0 {
+		return 0
+	}
+	listShare := 1.0
+	if k := pq.coverable; k < n.sum.strong && k <= len(n.sum.wTop) {
+		w := n.sum.wTop[k-1] + n.sum.weak
+		if rest := n.sum.cTotal - n.sum.cTop[k-1]; rest > 0 {
+			listShare = w / (w + rest)
+		}
+	}
+	return queryShare*x/(x+c) + (1-queryShare)*listShare + 1e-9
+}
+
+// collect marks every name posted under a vocabulary entry that a
+// candidate-finding query item met, with the query tokens it met.
+func (ix *Index) collect(pq *preparedQuery, sc *scratch) {
+	for _, v := range sc.entries {
+		var mask uint64
+		for m := sc.vocHead[v]; m >= 0; m = sc.matches[m].next {
+			mask |= pq.items[sc.matches[m].item].cmask
+		}
+		mask &= pq.strong & pq.distinct
+		if mask == 0 {
+			continue
+		}
+		for _, id := range ix.vocab[v].names {
+			if sc.nameGen[id] != sc.gen {
+				sc.nameGen[id] = sc.gen
+				sc.nameMask[id] = 0
+				sc.touched = append(sc.touched, id)
+			}
+			sc.nameMask[id] |= mask
+		}
+	}
 }
 
 // adjust moves a name score by what the other attributes say.
@@ -234,7 +695,7 @@ func adjust(score float64, q Query, e *Entity) (float64, []AttributeCheck) {
 			closest = d.String()
 		}
 		if agree {
-			add("date_of_birth", q.DateOfBirth.String(), closest, "agree", 0.05)
+			add("date_of_birth", q.DateOfBirth.String(), closest, "agree", dobAgreeEffect)
 		} else {
 			add("date_of_birth", q.DateOfBirth.String(), closest, "conflict", -0.15)
 		}
@@ -243,7 +704,7 @@ func adjust(score float64, q Query, e *Entity) (float64, []AttributeCheck) {
 		all := append(append([]string{}, e.Nationalities...), e.Countries...)
 		if len(all) > 0 {
 			if contains(all, strings.ToUpper(q.Country)) {
-				add("country", q.Country, strings.ToUpper(q.Country), "agree", 0.03)
+				add("country", q.Country, strings.ToUpper(q.Country), "agree", countryAgreeEffect)
 			} else {
 				add("country", q.Country, strings.Join(all, ","), "conflict", -0.05)
 			}
@@ -310,9 +771,12 @@ func jaroWinkler(a, b string) float64 {
 	if la == 0 || lb == 0 {
 		return 0
 	}
+	if la > 64 || lb > 64 {
+		return 0
+	}
 	window := max(la, lb)/2 - 1
 	window = max(window, 0)
-	am, bm := make([]bool, la), make([]bool, lb)
+	var am, bm [64]bool
 	m := 0
 	for i := range la {
 		lo, hi := max(0, i-window), min(lb, i+window+1)
