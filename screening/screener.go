@@ -62,15 +62,19 @@ func (s *Screener) Load(snaps ...*Snapshot) {
 
 // Replace puts snap in service in place of the snapshot of the same source,
 // keeping the others.
-func (s *Screener) Replace(snap *Snapshot) {
+func (s *Screener) Replace(snaps ...*Snapshot) {
 	cur := s.state.Load()
+	repl := map[string]bool{}
+	for _, sn := range snaps {
+		repl[sn.Source] = true
+	}
 	var all []*Snapshot
 	for src, sn := range cur.snaps {
-		if src != snap.Source {
+		if !repl[src] {
 			all = append(all, sn)
 		}
 	}
-	s.Load(append(all, snap)...)
+	s.Load(append(all, snaps...)...)
 }
 
 // Snapshot returns the snapshot of a source in service, or nil.

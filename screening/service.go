@@ -54,24 +54,38 @@ type loadRecord struct {
 // and swapped into the index. A list that failed to parse never gets here,
 // so the previous version stays in service.
 func (s *Service) Load(ctx context.Context, snap *Snapshot) (ListDiff, error) {
-	old := s.Screener.Snapshot(snap.Source)
-	diff := Diff(old, snap)
-	enc, err := EncodeSnapshot(snap)
-	if err != nil {
-		return diff, err
+	diffs, err := s.LoadAll(ctx, snap)
+	if len(diffs) == 0 {
+		return ListDiff{}, err
 	}
-	v := VersionOf(snap)
-	if err := s.Lists.SaveListSnapshot(ctx, v, actorString(ctx), enc); err != nil {
-		return diff, err
-	}
-	if s.Audit != nil {
-		rec := loadRecord{ListVersion: v, Added: len(diff.Added), Removed: len(diff.Removed), Changed: len(diff.Changed)}
-		if _, err := s.Audit.Append(ctx, audit.Record{Action: "list.load", Subject: audit.Subject{Type: "list", ID: snap.Source}, Change: rec}); err != nil {
-			return diff, err
+	return diffs[0], err
+}
+
+// LoadAll is Load for several snapshots, with one index build at the end
+// (building the index is the costly part).
+func (s *Service) LoadAll(ctx context.Context, snaps ...*Snapshot) ([]ListDiff, error) {
+	var diffs []ListDiff
+	for _, snap := range snaps {
+		old := s.Screener.Snapshot(snap.Source)
+		diff := Diff(old, snap)
+		enc, err := EncodeSnapshot(snap)
+		if err != nil {
+			return diffs, err
 		}
+		v := VersionOf(snap)
+		if err := s.Lists.SaveListSnapshot(ctx, v, actorString(ctx), enc); err != nil {
+			return diffs, err
+		}
+		if s.Audit != nil {
+			rec := loadRecord{ListVersion: v, Added: len(diff.Added), Removed: len(diff.Removed), Changed: len(diff.Changed)}
+			if _, err := s.Audit.Append(ctx, audit.Record{Action: "list.load", Subject: audit.Subject{Type: "list", ID: snap.Source}, Change: rec}); err != nil {
+				return diffs, err
+			}
+		}
+		diffs = append(diffs, diff)
 	}
-	s.Screener.Replace(snap)
-	return diff, nil
+	s.Screener.Replace(snaps...)
+	return diffs, nil
 }
 
 // Restore puts the stored active snapshots in service; with none stored it
@@ -88,12 +102,8 @@ func (s *Service) Restore(ctx context.Context, defaults func() ([]*Snapshot, err
 			return err
 		}
 		ctx = warden.NewContextWithActor(ctx, warden.Actor{Kind: warden.ActorSystem, ID: "bundled-lists"})
-		for _, sn := range snaps {
-			if _, err := s.Load(ctx, sn); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err = s.LoadAll(ctx, snaps...)
+		return err
 	}
 	var snaps []*Snapshot
 	for _, v := range versions {

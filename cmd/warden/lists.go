@@ -81,11 +81,12 @@ func (a *app) listsCommand() *cobra.Command {
 					Changed int `json:"changed"`
 				}
 				var out []result
-				for _, sn := range snaps {
-					d, err := svc.Load(ctx, sn)
-					if err != nil {
-						return err
-					}
+				diffs, err := svc.LoadAll(ctx, snaps...)
+				if err != nil {
+					return err
+				}
+				for i, sn := range snaps {
+					d := diffs[i]
 					out = append(out, result{ListVersion: screening.VersionOf(sn), Added: len(d.Added), Removed: len(d.Removed), Changed: len(d.Changed)})
 				}
 				if a.jsonOut {
