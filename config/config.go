@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,26 @@ type Config struct {
 	RateLimits  RateLimits  `yaml:"rate_limits"`
 	Idempotency Idempotency `yaml:"idempotency"`
 	Audit       Audit       `yaml:"audit"`
+	Screening   Screening   `yaml:"screening"`
+}
+
+// Screening configures name screening.
+type Screening struct {
+	// Thresholds sets a list's own reporting threshold (0.5 to 1) by list
+	// source, e.g. {ofac-sdn: "0.85", own-pep: "0.9"}; others use the default.
+	Thresholds map[string]string `yaml:"thresholds"`
+}
+
+// ListThresholds returns the validated per-list thresholds.
+func (s Screening) ListThresholds() map[string]float64 {
+	out := map[string]float64{}
+	for k, v := range s.Thresholds {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err == nil {
+			out[k] = f
+		}
+	}
+	return out
 }
 
 // Audit configures the tamper-evident audit log.
@@ -259,7 +280,16 @@ func (c *Config) Validate() error {
 	if c.Idempotency.TTL < Duration(time.Minute) {
 		return fieldErr("idempotency.ttl", "must be at least 1m")
 	}
-	return c.Audit.validate()
+	if err := c.Audit.validate(); err != nil {
+		return err
+	}
+	for k, v := range c.Screening.Thresholds {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || f < 0.5 || f > 1 {
+			return fieldErr("screening.thresholds."+k, "%q is not a threshold between 0.5 and 1", v)
+		}
+	}
+	return nil
 }
 
 func (a *Audit) validate() error {

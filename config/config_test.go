@@ -168,6 +168,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{func(c *Config) { c.Audit.CheckpointEvery = 0 }, "audit.checkpoint_every"},
 		{func(c *Config) { c.Audit.CheckpointInterval = Duration(time.Millisecond) }, "audit.checkpoint_interval"},
 		{func(c *Config) { c.Audit.Retention = 0 }, "audit.retention"},
+		{func(c *Config) { c.Screening.Thresholds = map[string]string{"ofac-sdn": "high"} }, "screening.thresholds.ofac-sdn"},
+		{func(c *Config) { c.Screening.Thresholds = map[string]string{"un": "0.2"} }, "screening.thresholds.un"},
 	}
 	for i, tc := range cases {
 		c := Default()

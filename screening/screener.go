@@ -32,6 +32,9 @@ type ListVersion struct {
 // swaps the whole index at once; screenings in flight finish on the old one.
 type Screener struct {
 	state atomic.Pointer[screenerState]
+	// ListThresholds override DefaultThreshold per list source when a request
+	// names no threshold (configuration: screening.thresholds). Set before use.
+	ListThresholds map[string]float64
 }
 
 type screenerState struct {
@@ -184,7 +187,25 @@ func (s *Screener) Screen(ctx context.Context, r ScreenRequest) (*ScreenResult, 
 	if err != nil {
 		return nil, err
 	}
-	hits := st.index.Search(q, threshold, maxHits)
+	var hits []Hit
+	if r.Threshold != nil || len(s.ListThresholds) == 0 {
+		hits = st.index.Search(q, threshold, maxHits)
+	} else {
+		// Search at the lowest threshold in force, then apply each list's own.
+		lowest := threshold
+		for _, t := range s.ListThresholds {
+			lowest = min(lowest, t)
+		}
+		for _, h := range st.index.Search(q, lowest, 0) {
+			t, ok := s.ListThresholds[h.List]
+			if !ok {
+				t = threshold
+			}
+			if h.Score >= t && len(hits) < maxHits {
+				hits = append(hits, h)
+			}
+		}
+	}
 	if hits == nil {
 		hits = []Hit{}
 	}

@@ -78,3 +78,25 @@ func TestScreenerAttributesAndVersions(t *testing.T) {
 }
 
 func ptr(f float64) *float64 { return &f }
+
+func TestPerListThresholds(t *testing.T) {
+	s := screening.NewScreener(realSnapshots(t)...)
+	req := screening.ScreenRequest{Name: "Banco Nacionall de Cuba"}
+	base, err := s.Screen(context.Background(), req)
+	if err != nil || len(base.Hits) == 0 || base.Hits[0].List != "ofac-sdn" || base.Hits[0].Score >= 1 {
+		t.Fatalf("%+v %v", base, err)
+	}
+	// A stricter threshold for the SDN list alone hides its inexact hit.
+	s.ListThresholds = map[string]float64{"ofac-sdn": 1}
+	res, _ := s.Screen(context.Background(), req)
+	for _, h := range res.Hits {
+		if h.List == "ofac-sdn" {
+			t.Fatalf("SDN hit %.3f reported above a per-list threshold of 1", h.Score)
+		}
+	}
+	// A request's own threshold wins over the per-list ones.
+	res, _ = s.Screen(context.Background(), screening.ScreenRequest{Name: req.Name, Threshold: ptr(0.8)})
+	if len(res.Hits) == 0 || res.Hits[0].List != "ofac-sdn" {
+		t.Fatalf("request threshold: %+v", res.Hits)
+	}
+}

@@ -20,6 +20,7 @@ import (
 func (a *app) withScreening(cmd *cobra.Command, restore bool, fn func(svc *screening.Service) error) error {
 	return a.withAudit(cmd, func(c config.Config, db *sqlstore.DB, log *audit.Log, _ string) error {
 		svc := &screening.Service{Screener: screening.NewScreener(), Lists: db, Clearances: db, Audit: log}
+		svc.Screener.ListThresholds = c.Screening.ListThresholds()
 		if restore {
 			start := time.Now()
 			if !a.jsonOut {

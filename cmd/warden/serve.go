@@ -79,6 +79,7 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 		keys.Tokens = v
 	}
 	lists := &screening.Service{Screener: screening.NewScreener(), Lists: db, Clearances: db, Audit: auditLog}
+	lists.Screener.ListThresholds = c.Screening.ListThresholds()
 	if err := lists.Restore(ctx, bundled.Load); err != nil {
 		return fmt.Errorf("load lists: %w", err)
 	}
