@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -95,6 +96,7 @@ func Start(ctx context.Context) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	removeStale()
 	dir, err := os.MkdirTemp("", "warden-pgtest-")
 	if err != nil {
 		return nil, err
@@ -190,5 +192,25 @@ func waitReady(ctx context.Context, dsn string, deadline time.Time) error {
 			return fmt.Errorf("postgres not ready: %w", err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// removeStale deletes clusters left behind by test processes that were
+// killed before they could stop them: older than an hour, and with no live
+// postmaster. Clusters of running tests are never touched.
+func removeStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "warden-pgtest-*"))
+	for _, d := range dirs {
+		st, err := os.Stat(d)
+		if err != nil || time.Since(st.ModTime()) < time.Hour {
+			continue
+		}
+		if pid, err := os.ReadFile(filepath.Join(d, "data", "postmaster.pid")); err == nil {
+			first, _, _ := strings.Cut(string(pid), "\n")
+			if n, err := strconv.Atoi(strings.TrimSpace(first)); err == nil && syscall.Kill(n, 0) == nil {
+				continue // still running
+			}
+		}
+		os.RemoveAll(d)
 	}
 }
