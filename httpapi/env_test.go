@@ -20,6 +20,7 @@ import (
 	"github.com/wardenhq/warden/auth"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/internal/testutil"
+	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/screening"
 	"github.com/wardenhq/warden/screening/bundled"
 	"github.com/wardenhq/warden/store/sqlite"
@@ -88,7 +89,8 @@ func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
 	auditLog, vkey := newAuditLog(t, db)
 	keys := &auth.Service{Store: db, RotationOverlap: cfg.Auth.RotationOverlap.D(), Audit: auditLog}
 	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics,
-		Audit: auditLog, AuditKey: vkey, Screening: &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog}, Version: "test"})
+		Audit: auditLog, AuditKey: vkey, Screening: &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog},
+		Customers: &kyc.Service{Store: db, Audit: auditLog}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardenhq/warden/auth"
 	"github.com/wardenhq/warden/config"
+	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/screening"
 	"github.com/wardenhq/warden/store/sqlite"
 )
@@ -122,7 +123,8 @@ func oaServer(t *testing.T) *Server {
 	}
 	auditLog, vkey := newAuditLog(t, db)
 	s, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: &auth.Service{Store: db}, Store: db,
-		Metrics: NewMetrics("test"), Audit: auditLog, AuditKey: vkey, Screening: &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog}})
+		Metrics: NewMetrics("test"), Audit: auditLog, AuditKey: vkey, Screening: &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog},
+		Customers: &kyc.Service{Store: db, Audit: auditLog}})
 	if err != nil {
 		t.Fatal(err)
 	}

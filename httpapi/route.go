@@ -75,6 +75,10 @@ func (s *Server) registerRoutes() {
 	s.handle(Route{Method: "POST", Pattern: "/v1/screening/clearances", Roles: clearers, Idempotent: true}, s.handleClear)
 	s.handle(Route{Method: "GET", Pattern: "/v1/screening/clearances", Roles: clearanceReader}, s.handleListClearances)
 
+	s.handle(Route{Method: "PUT", Pattern: "/v1/customers/{id}", Roles: customerWriters}, s.handlePutCustomer)
+	s.handle(Route{Method: "GET", Pattern: "/v1/customers/{id}", Roles: customerReaders}, s.handleGetCustomer)
+	s.handle(Route{Method: "GET", Pattern: "/v1/customers/{id}/versions", Roles: historyReaders}, s.handleCustomerVersions)
+
 	s.mux.HandleFunc("/", s.handleUnmatched)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/auth"
 	"github.com/wardenhq/warden/config"
+	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/screening"
 )
 
@@ -42,6 +43,8 @@ type Deps struct {
 	AuditKey string
 	// Screening screens names against the lists in service.
 	Screening *screening.Service
+	// Customers keeps customers.
+	Customers *kyc.Service
 	Version   string
 	// Now defaults to time.Now; tests move it.
 	Now func() time.Time
@@ -57,6 +60,7 @@ type Server struct {
 	audit     *audit.Log
 	auditKey  string
 	screening *screening.Service
+	customers *kyc.Service
 	version   string
 	now       func() time.Time
 	mux       *http.ServeMux
@@ -70,11 +74,11 @@ type Server struct {
 
 // New builds a server and registers every route.
 func New(d Deps) (*Server, error) {
-	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screening == nil {
-		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit and Screening are required")
+	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screening == nil || d.Customers == nil {
+		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit, Screening and Customers are required")
 	}
 	s := &Server{
-		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screening: d.Screening,
+		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screening: d.Screening, customers: d.Customers,
 		version: d.Version, now: d.Now, mux: http.NewServeMux(), origins: map[string]bool{},
 	}
 	if s.now == nil {

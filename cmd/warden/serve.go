@@ -19,6 +19,7 @@ import (
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/httpapi"
+	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/oidc"
 	"github.com/wardenhq/warden/screening"
 	"github.com/wardenhq/warden/screening/bundled"
@@ -87,7 +88,8 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 		log.Info("list in service", "source", l.Source, "version", l.Version, "entities", l.Entities, "sha256", l.ContentSHA256)
 	}
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
-		Audit: auditLog, AuditKey: auditKey, Screening: lists, Version: version})
+		Audit: auditLog, AuditKey: auditKey, Screening: lists,
+		Customers: &kyc.Service{Store: db, Audit: auditLog}, Version: version})
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditRetention", testAuditRetention},
 		{"ListSnapshots", testListSnapshots},
 		{"Clearances", testClearances},
+		{"Customers", testCustomers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

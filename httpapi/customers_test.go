@@ -1,0 +1,65 @@
+package httpapi
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/wardenhq/warden"
+)
+
+const amina = `{"type":"individual","given_names":"Amina","surname":"Otieno","date_of_birth":"1990-05-01","nationality":"KE","country":"KE"}`
+
+func TestCustomersOverHTTP(t *testing.T) {
+	e := newEnv(t, nil)
+	svc, analyst, auditor := e.key(warden.RoleService), e.key(warden.RoleAnalyst), e.key(warden.RoleAuditor)
+	r := e.do("PUT", "/v1/customers/cust-1", svc, amina)
+	if r.status != 201 || r.json(t)["version"] != float64(1) {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	if r := e.do("PUT", "/v1/customers/cust-1", svc, amina); r.status != 200 || r.json(t)["version"] != float64(1) {
+		t.Fatalf("same again: %d %s", r.status, r.body)
+	}
+	r = e.do("PUT", "/v1/customers/cust-1", svc, strings.Replace(amina, "Otieno", "Kamau", 1))
+	if r.status != 200 || r.json(t)["version"] != float64(2) || r.json(t)["updated_by"] == "" {
+		t.Fatalf("update: %d %s", r.status, r.body)
+	}
+	if g := e.do("GET", "/v1/customers/cust-1", auditor, ""); g.status != 200 || g.json(t)["surname"] != "Kamau" {
+		t.Fatalf("get: %d %s", g.status, g.body)
+	}
+	v := e.do("GET", "/v1/customers/cust-1/versions", analyst, "")
+	if v.status != 200 || strings.Count(string(v.body), `"version":`) != 2 {
+		t.Fatalf("versions: %d %s", v.status, v.body)
+	}
+	// Analysts read; only the core system writes.
+	e.do("PUT", "/v1/customers/cust-1", analyst, amina).wantError(t, 403, warden.EFORBIDDEN, "")
+	e.do("GET", "/v1/customers/nobody", svc, "").wantError(t, 404, warden.ENOTFOUND, "id")
+	// Every change is in the audit log.
+	a := e.do("GET", "/v1/audit/entries?from=0&to=1000", auditor, "")
+	if strings.Count(string(a.body), `"action":"customer.create"`) != 1 || strings.Count(string(a.body), `"action":"customer.update"`) != 1 {
+		t.Fatalf("audit: %s", a.body)
+	}
+}
+
+func TestCustomerBadInput(t *testing.T) {
+	e := newEnv(t, nil)
+	svc := e.key(warden.RoleService)
+	for _, c := range []struct{ path, body, field string }{
+		{"/v1/customers/bad%20id", amina, "id"},
+		{"/v1/customers/c", `{"type":"individual"}`, "given_names"},
+		{"/v1/customers/c", strings.Replace(amina, `"1990-05-01"`, `"1990-02-30"`, 1), "date_of_birth"},
+		{"/v1/customers/c", strings.Replace(amina, `"nationality":"KE"`, `"nationality":"Kenya"`, 1), "nationality"},
+		{"/v1/customers/c", strings.Replace(amina, `}`, `,"balance":1.5}`, 1), "balance"},
+		{"/v1/customers/c", strings.Replace(amina, `"Amina"`, `42`, 1), "given_names"},
+		{"/v1/customers/c", `{"type":"entity","legal_name":"ACME","country":"KE"}`, "registration_number"},
+	} {
+		e.do("PUT", c.path, svc, c.body).wantError(t, 400, warden.EINVALID, c.field)
+	}
+	for _, b := range badBodies {
+		r := e.do("PUT", "/v1/customers/c", svc, b.body, "Content-Type", b.contentType)
+		if r.status < 400 || r.status > 499 {
+			t.Errorf("%s: %d", b.name, r.status)
+		}
+		r.apiError(t)
+	}
+	e.do("GET", "/v1/customers/c", svc, "").wantError(t, 404, warden.ENOTFOUND, "id")
+}

@@ -1,0 +1,90 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/kyc"
+)
+
+// PutCustomer implements kyc.CustomerStore.
+func (db *DB) PutCustomer(ctx context.Context, c *kyc.Customer) (err error) {
+	defer db.track("customers.put", time.Now(), &err)
+	data, err := json.Marshal(c.CustomerData)
+	if err != nil {
+		return fmt.Errorf("encode customer: %w", err)
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		var latest sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM customer_versions WHERE id = $1`, c.ID).Scan(&latest); err != nil {
+			return fmt.Errorf("read customer version: %w", err)
+		}
+		if int64(c.Version) != latest.Int64+1 {
+			return warden.Errorf(warden.ECONFLICT, "customer %s changed meanwhile (now at version %d): retry", c.ID, latest.Int64)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO customer_versions (id, version, data, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)`,
+			c.ID, c.Version, string(data), micros(c.UpdatedAt), c.UpdatedBy)
+		if err != nil {
+			return fmt.Errorf("store customer: %w", err)
+		}
+		return nil
+	})
+	if err != nil && db.dialect.IsUniqueViolation(err) {
+		return warden.Errorf(warden.ECONFLICT, "customer %s changed meanwhile: retry", c.ID)
+	}
+	return err
+}
+
+func scanCustomers(rows *sql.Rows) ([]*kyc.Customer, error) {
+	defer rows.Close()
+	var out []*kyc.Customer
+	for rows.Next() {
+		var c kyc.Customer
+		var data string
+		var at int64
+		if err := rows.Scan(&c.ID, &c.Version, &data, &at, &c.UpdatedBy); err != nil {
+			return nil, fmt.Errorf("read customer: %w", err)
+		}
+		if err := json.Unmarshal([]byte(data), &c.CustomerData); err != nil {
+			return nil, fmt.Errorf("decode customer %s: %w", c.ID, err)
+		}
+		c.UpdatedAt = fromMicros(at)
+		out = append(out, &c)
+	}
+	return out, rows.Err()
+}
+
+// Customer implements kyc.CustomerStore.
+func (db *DB) Customer(ctx context.Context, id string) (c *kyc.Customer, err error) {
+	defer db.track("customers.get", time.Now(), &err)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, version, data, updated_at, updated_by FROM customer_versions
+		WHERE id = $1 ORDER BY version DESC LIMIT 1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read customer: %w", err)
+	}
+	cs, err := scanCustomers(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, warden.FieldErrorf(warden.ENOTFOUND, "id", "customer %s not found", id)
+	}
+	return cs[0], nil
+}
+
+// CustomerVersions implements kyc.CustomerStore.
+func (db *DB) CustomerVersions(ctx context.Context, id string) (cs []*kyc.Customer, err error) {
+	defer db.track("customers.versions", time.Now(), &err)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, version, data, updated_at, updated_by FROM customer_versions
+		WHERE id = $1 ORDER BY version`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read customer versions: %w", err)
+	}
+	return scanCustomers(rows)
+}
+
+var _ kyc.CustomerStore = (*DB)(nil)

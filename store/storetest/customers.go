@@ -1,0 +1,46 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/kyc"
+)
+
+func testCustomers(t *testing.T, s Store) {
+	ctx := context.Background()
+	cs, ok := s.(kyc.CustomerStore)
+	if !ok {
+		t.Fatal("store does not keep customers")
+	}
+	if _, err := cs.Customer(ctx, "c1"); warden.ErrorCode(err) != warden.ENOTFOUND {
+		t.Fatalf("missing customer: %v", err)
+	}
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
+	v1 := &kyc.Customer{ID: "c1", Version: 1, UpdatedAt: at, UpdatedBy: "api_key:x",
+		CustomerData: kyc.CustomerData{Type: "individual", GivenNames: "Amina", Surname: "Otieno", DateOfBirth: "1990-05-01", Country: "KE"}}
+	if err := cs.PutCustomer(ctx, v1); err != nil {
+		t.Fatal(err)
+	}
+	// A stale version is a conflict and stores nothing.
+	stale := *v1
+	stale.Surname = "Other"
+	if err := cs.PutCustomer(ctx, &stale); warden.ErrorCode(err) != warden.ECONFLICT {
+		t.Fatalf("stale put: %v", err)
+	}
+	v2 := *v1
+	v2.Version, v2.Surname = 2, "Otieno-Wanjiru"
+	if err := cs.PutCustomer(ctx, &v2); err != nil {
+		t.Fatal(err)
+	}
+	got, err := cs.Customer(ctx, "c1")
+	if err != nil || got.Version != 2 || got.Surname != "Otieno-Wanjiru" || !got.UpdatedAt.Equal(at) || got.UpdatedBy != "api_key:x" {
+		t.Fatalf("latest %+v %v", got, err)
+	}
+	all, err := cs.CustomerVersions(ctx, "c1")
+	if err != nil || len(all) != 2 || all[0].Surname != "Otieno" || all[1].Version != 2 {
+		t.Fatalf("versions %+v %v", all, err)
+	}
+}
