@@ -23,11 +23,15 @@ func TestCustomersOverHTTP(t *testing.T) {
 	if r.status != 200 || r.json(t)["version"] != float64(2) || r.json(t)["updated_by"] == "" {
 		t.Fatalf("update: %d %s", r.status, r.body)
 	}
-	if g := e.do("GET", "/v1/customers/cust-1", auditor, ""); g.status != 200 || g.json(t)["surname"] != "Kamau" {
+	if g := e.do("GET", "/v1/customers/cust-1", auditor, ""); g.status != 200 || g.json(t)["surname"] != "Kamau" || g.json(t)["screening"] == nil {
 		t.Fatalf("get: %d %s", g.status, g.body)
 	}
+	bank := e.do("PUT", "/v1/customers/biz-1", svc, `{"type":"entity","legal_name":"Banco Nacional de Cuba","registration_number":"R1","country":"CU"}`)
+	if bank.status != 201 || !strings.Contains(string(bank.body), `"entry_id":"306"`) {
+		t.Fatalf("screening on create: %d %s", bank.status, bank.body)
+	}
 	v := e.do("GET", "/v1/customers/cust-1/versions", analyst, "")
-	if v.status != 200 || strings.Count(string(v.body), `"version":`) != 2 {
+	if vs, _ := v.json(t)["versions"].([]any); v.status != 200 || len(vs) != 2 {
 		t.Fatalf("versions: %d %s", v.status, v.body)
 	}
 	// Analysts read; only the core system writes.

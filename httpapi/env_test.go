@@ -88,9 +88,10 @@ func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
 	logs := &syncBuffer{}
 	auditLog, vkey := newAuditLog(t, db)
 	keys := &auth.Service{Store: db, RotationOverlap: cfg.Auth.RotationOverlap.D(), Audit: auditLog}
+	screeningSvc := &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog}
 	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics,
-		Audit: auditLog, AuditKey: vkey, Screening: &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog},
-		Customers: &kyc.Service{Store: db, Audit: auditLog}, Version: "test"})
+		Audit: auditLog, AuditKey: vkey, Screening: screeningSvc,
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: screeningSvc}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

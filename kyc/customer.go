@@ -6,6 +6,7 @@ package kyc
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -62,6 +63,33 @@ type Customer struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	UpdatedBy string    `json:"updated_by"`
 	CustomerData
+	// Screening is the latest screening of the customer's name, redone when
+	// the name, date of birth, nationality or type changes.
+	Screening *ScreeningSummary `json:"screening,omitempty"`
+}
+
+// ScreeningSummary records one screening of a customer.
+type ScreeningSummary struct {
+	ScreenedAt   time.Time               `json:"screened_at"`
+	Threshold    float64                 `json:"threshold"`
+	Hits         []ScreeningHit          `json:"hits"`
+	Cleared      int                     `json:"cleared,omitempty"`
+	ListVersions []screening.ListVersion `json:"list_versions"`
+}
+
+// ScreeningHit is a hit as kept with the customer (the explanation is in the
+// screening answer and the audit log).
+type ScreeningHit struct {
+	List      string  `json:"list"`
+	EntryID   string  `json:"entry_id"`
+	EntryName string  `json:"entry_name"`
+	Matched   string  `json:"matched_alias"`
+	Score     float64 `json:"score"`
+}
+
+// Screener screens names; *screening.Service implements it.
+type Screener interface {
+	Screen(ctx context.Context, req screening.ScreenRequest) (*screening.ScreenResult, error)
 }
 
 // Name is the customer's name as screened.
@@ -211,7 +239,36 @@ type Recorder interface {
 type Service struct {
 	Store CustomerStore
 	Audit Recorder
-	Now   func() time.Time
+	// Screening screens customers on creation and on every change of name,
+	// date of birth, nationality or type; nil screens nothing.
+	Screening Screener
+	Now       func() time.Time
+}
+
+// needsScreening reports whether a change affects who the customer is.
+func needsScreening(cur *Customer, next CustomerData) bool {
+	if cur == nil || cur.Screening == nil {
+		return true
+	}
+	c := cur.CustomerData
+	return c.Type != next.Type || c.Name() != next.Name() || c.DateOfBirth != next.DateOfBirth || c.Nationality != next.Nationality
+}
+
+func (s *Service) screen(ctx context.Context, id string, d CustomerData) (*ScreeningSummary, error) {
+	typ := screening.TypeIndividual
+	if d.Type == TypeEntity {
+		typ = screening.TypeEntity
+	}
+	req := screening.ScreenRequest{Subject: id, Name: d.Name(), Type: string(typ), DateOfBirth: d.DateOfBirth, Country: d.Nationality}
+	res, err := s.Screening.Screen(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("screen customer %s: %w", id, err)
+	}
+	sum := &ScreeningSummary{ScreenedAt: s.now().Truncate(time.Microsecond), Threshold: res.Threshold, Hits: []ScreeningHit{}, Cleared: len(res.Cleared), ListVersions: res.ListVersions}
+	for _, h := range res.Hits {
+		sum.Hits = append(sum.Hits, ScreeningHit{List: h.List, EntryID: h.EntryID, EntryName: h.EntryName, Matched: h.MatchedName, Score: h.Score})
+	}
+	return sum, nil
 }
 
 func (s *Service) now() time.Time {
@@ -251,6 +308,12 @@ func (s *Service) Put(ctx context.Context, id string, data CustomerData) (*PutRe
 			return &PutResult{Customer: cur}, nil
 		}
 		next.Version = cur.Version + 1
+		next.Screening = cur.Screening
+	}
+	if s.Screening != nil && needsScreening(cur, data) {
+		if next.Screening, err = s.screen(ctx, id, data); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.Store.PutCustomer(ctx, next); err != nil {
 		return nil, err
@@ -261,7 +324,7 @@ func (s *Service) Put(ctx context.Context, id string, data CustomerData) (*PutRe
 	}
 	if s.Audit != nil {
 		if _, err := s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "customer", ID: id},
-			Change: map[string]any{"version": next.Version, "data": data}}); err != nil {
+			Change: map[string]any{"version": next.Version, "data": data, "screening": next.Screening}}); err != nil {
 			return nil, err
 		}
 	}

@@ -89,7 +89,7 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 	}
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: auditKey, Screening: lists,
-		Customers: &kyc.Service{Store: db, Audit: auditLog}, Version: version})
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists}, Version: version})
 	if err != nil {
 		return err
 	}

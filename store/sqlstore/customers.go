@@ -11,10 +11,16 @@ import (
 	"github.com/wardenhq/warden/kyc"
 )
 
+// storedCustomer is the JSON kept per customer version.
+type storedCustomer struct {
+	kyc.CustomerData
+	Screening *kyc.ScreeningSummary `json:"screening,omitempty"`
+}
+
 // PutCustomer implements kyc.CustomerStore.
 func (db *DB) PutCustomer(ctx context.Context, c *kyc.Customer) (err error) {
 	defer db.track("customers.put", time.Now(), &err)
-	data, err := json.Marshal(c.CustomerData)
+	data, err := json.Marshal(storedCustomer{c.CustomerData, c.Screening})
 	if err != nil {
 		return fmt.Errorf("encode customer: %w", err)
 	}
@@ -49,9 +55,11 @@ func scanCustomers(rows *sql.Rows) ([]*kyc.Customer, error) {
 		if err := rows.Scan(&c.ID, &c.Version, &data, &at, &c.UpdatedBy); err != nil {
 			return nil, fmt.Errorf("read customer: %w", err)
 		}
-		if err := json.Unmarshal([]byte(data), &c.CustomerData); err != nil {
+		var sc storedCustomer
+		if err := json.Unmarshal([]byte(data), &sc); err != nil {
 			return nil, fmt.Errorf("decode customer %s: %w", c.ID, err)
 		}
+		c.CustomerData, c.Screening = sc.CustomerData, sc.Screening
 		c.UpdatedAt = fromMicros(at)
 		out = append(out, &c)
 	}
