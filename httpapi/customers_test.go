@@ -39,7 +39,7 @@ func TestCustomersOverHTTP(t *testing.T) {
 	e.do("GET", "/v1/customers/nobody", svc, "").wantError(t, 404, warden.ENOTFOUND, "id")
 	// Every change is in the audit log.
 	a := e.do("GET", "/v1/audit/entries?from=0&to=1000", auditor, "")
-	if strings.Count(string(a.body), `"action":"customer.create"`) != 1 || strings.Count(string(a.body), `"action":"customer.update"`) != 1 {
+	if strings.Count(string(a.body), `"action":"customer.create"`) != 2 || strings.Count(string(a.body), `"action":"customer.update"`) != 1 {
 		t.Fatalf("audit: %s", a.body)
 	}
 }
