@@ -16,6 +16,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/kyc/tier"
 	"github.com/wardenhq/warden/screening"
 )
 
@@ -242,6 +243,10 @@ type Service struct {
 	// Screening screens customers on creation and on every change of name,
 	// date of birth, nationality or type; nil screens nothing.
 	Screening Screener
+	// Documents keeps identity documents; Profile is the tier profile
+	// customers are placed in (nil: no tiers).
+	Documents DocumentStore
+	Profile   *tier.Profile
 	Now       func() time.Time
 }
 

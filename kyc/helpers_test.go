@@ -2,7 +2,9 @@ package kyc_test
 
 import (
 	"context"
+	"errors"
 
+	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
 )
 
@@ -16,3 +18,5 @@ func (a auditFuncRecorder) Append(_ context.Context, rec audit.Record) (*audit.E
 // auditFunc records appended actions; the audit log itself is tested in
 // package audit.
 func auditFunc(r *recorder) auditFuncRecorder { return auditFuncRecorder{r} }
+
+func asError(err error, target **warden.Error) bool { return errors.As(err, target) }

@@ -44,3 +44,34 @@ func testCustomers(t *testing.T, s Store) {
 		t.Fatalf("versions %+v %v", all, err)
 	}
 }
+
+func testDocuments(t *testing.T, s Store) {
+	ctx := context.Background()
+	ds, ok := s.(kyc.DocumentStore)
+	if !ok {
+		t.Fatal("store does not keep documents")
+	}
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	d := &kyc.Document{ID: "doc_1", CustomerID: "c1", Kind: "national_id", Number: "12345678", Status: "submitted", SubmittedAt: at}
+	if err := ds.PutDocument(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := ds.PutDocument(ctx, &kyc.Document{ID: "doc_2", CustomerID: "c1", Kind: "ssn", Number: "123-45-6789", Status: "submitted", SubmittedAt: at.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	d.Status, d.DecidedBy = "verified", "api_key:a"
+	if err := ds.PutDocument(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ds.Document(ctx, "doc_1")
+	if err != nil || got.Status != "verified" || got.Number != "12345678" || !got.SubmittedAt.Equal(at) {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if _, err := ds.Document(ctx, "doc_x"); warden.ErrorCode(err) != warden.ENOTFOUND {
+		t.Fatalf("missing: %v", err)
+	}
+	all, err := ds.CustomerDocuments(ctx, "c1")
+	if err != nil || len(all) != 2 || all[0].ID != "doc_1" || all[1].Kind != "ssn" {
+		t.Fatalf("%+v %v", all, err)
+	}
+}

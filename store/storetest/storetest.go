@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListSnapshots", testListSnapshots},
 		{"Clearances", testClearances},
 		{"Customers", testCustomers},
+		{"Documents", testDocuments},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,238 @@
+package kyc
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/kyc/document"
+	"github.com/wardenhq/warden/kyc/tier"
+)
+
+// Document kinds Warden accepts.
+const (
+	DocPassport       = "passport"         // TD3 MRZ
+	DocIDCard         = "id_card"          // TD1 MRZ
+	DocNationalID     = "national_id"      // Kenya national ID number
+	DocSSN            = "ssn"              // US Social Security number
+	DocITIN           = "itin"             // US individual taxpayer id
+	DocEIN            = "ein"              // US employer id
+	DocProofOfAddress = "proof_of_address" // utility bill, bank statement, ...
+)
+
+// Document statuses.
+const (
+	DocSubmitted = "submitted"
+	DocVerified  = "verified"
+	DocRejected  = "rejected"
+)
+
+// DocumentInput is a document as submitted.
+type DocumentInput struct {
+	Kind     string `json:"kind"`
+	Number   string `json:"number,omitempty"`    // ids; taken from the MRZ for passports and ID cards
+	MRZ      string `json:"mrz,omitempty"`       // passports and ID cards: the zone's lines
+	IssuedOn string `json:"issued_on,omitempty"` // proof of address: YYYY-MM-DD
+}
+
+// Document is a stored identity or address document.
+type Document struct {
+	ID          string             `json:"id"`
+	CustomerID  string             `json:"customer_id"`
+	Kind        string             `json:"kind"`
+	Number      string             `json:"number,omitempty"`
+	IssuedOn    string             `json:"issued_on,omitempty"`
+	ExpiresOn   string             `json:"expires_on,omitempty"`
+	Status      string             `json:"status"`
+	Reason      string             `json:"reason,omitempty"`
+	Findings    []document.Finding `json:"findings,omitempty"`
+	SubmittedAt time.Time          `json:"submitted_at"`
+	DecidedAt   time.Time          `json:"decided_at,omitzero"`
+	DecidedBy   string             `json:"decided_by,omitempty"`
+	// Expired is computed when the document is read.
+	Expired bool `json:"expired"`
+}
+
+// DocumentStore keeps documents.
+type DocumentStore interface {
+	// PutDocument inserts a document or replaces it (status changes).
+	PutDocument(ctx context.Context, d *Document) error
+	// Document returns one document, or ENOTFOUND.
+	Document(ctx context.Context, id string) (*Document, error)
+	// CustomerDocuments returns a customer's documents, oldest first.
+	CustomerDocuments(ctx context.Context, customerID string) ([]*Document, error)
+}
+
+// ProofOfAddressMaxAge is how old a proof of address may be (default 90 days).
+const ProofOfAddressMaxAge = 90 * 24 * time.Hour
+
+func newDocumentID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "doc_" + hex.EncodeToString(b)
+}
+
+// SubmitDocument validates a document for a customer and stores it as
+// submitted, with the discrepancies found against the customer record.
+func (s *Service) SubmitDocument(ctx context.Context, customerID string, in DocumentInput) (*Document, error) {
+	c, err := s.Get(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	d := &Document{ID: newDocumentID(), CustomerID: customerID, Kind: in.Kind, Status: DocSubmitted, SubmittedAt: now.Truncate(time.Microsecond)}
+	switch in.Kind {
+	case DocPassport, DocIDCard:
+		if in.MRZ == "" {
+			return nil, warden.FieldErrorf(warden.EINVALID, "mrz", "the machine-readable zone is required for a %s", in.Kind)
+		}
+		m, err := document.ParseMRZAt(in.MRZ, now)
+		if err != nil {
+			return nil, err
+		}
+		if (in.Kind == DocPassport) != (m.Format == "TD3") {
+			return nil, warden.FieldErrorf(warden.EINVALID, "mrz", "a %s has a %s zone, not %s", in.Kind, map[bool]string{true: "TD3", false: "TD1"}[in.Kind == DocPassport], m.Format)
+		}
+		d.Number, d.ExpiresOn = m.DocumentNumber, m.Expiry.Format(time.DateOnly)
+		dob, _ := time.Parse(time.DateOnly, c.DateOfBirth)
+		for _, f := range document.CrossCheck(m, document.Person{Surname: c.Surname, GivenNames: c.GivenNames, DateOfBirth: dob}, now) {
+			// The record keeps ISO alpha-2 nationality; the MRZ has ICAO
+			// alpha-3, which CrossCheck cannot compare yet.
+			if f.Field != "nationality" {
+				d.Findings = append(d.Findings, f)
+			}
+		}
+	case DocNationalID, DocSSN, DocITIN, DocEIN:
+		validate := map[string]func(string) (string, error){DocNationalID: document.ValidateKenyaNationalID,
+			DocSSN: document.ValidateSSN, DocITIN: document.ValidateITIN, DocEIN: document.ValidateEIN}[in.Kind]
+		if d.Number, err = validate(in.Number); err != nil {
+			return nil, err
+		}
+	case DocProofOfAddress:
+		issued, err := time.Parse(time.DateOnly, in.IssuedOn)
+		if err != nil {
+			return nil, warden.FieldErrorf(warden.EINVALID, "issued_on", "issued_on must be a date YYYY-MM-DD")
+		}
+		if err := document.ValidateProofOfAddress(issued, now, ProofOfAddressMaxAge); err != nil {
+			return nil, err
+		}
+		d.IssuedOn = in.IssuedOn
+	default:
+		return nil, warden.FieldErrorf(warden.EINVALID, "kind", "kind must be one of passport, id_card, national_id, ssn, itin, ein, proof_of_address")
+	}
+	if err := s.Documents.PutDocument(ctx, d); err != nil {
+		return nil, err
+	}
+	if err := s.record(ctx, "document.submit", d); err != nil {
+		return nil, err
+	}
+	d.Expired = expired(d, now)
+	return d, nil
+}
+
+func expired(d *Document, now time.Time) bool {
+	if d.ExpiresOn == "" {
+		return false
+	}
+	exp, err := time.Parse(time.DateOnly, d.ExpiresOn)
+	return err == nil && now.After(exp.Add(24*time.Hour))
+}
+
+// record audits a document change; the number is kept only as its last four
+// characters.
+func (s *Service) record(ctx context.Context, action string, d *Document) error {
+	if s.Audit == nil {
+		return nil
+	}
+	masked := d.Number
+	if len(masked) > 4 {
+		masked = strings.Repeat("*", len(masked)-4) + masked[len(masked)-4:]
+	}
+	_, err := s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "document", ID: d.ID},
+		Change: map[string]any{"customer_id": d.CustomerID, "kind": d.Kind, "number": masked, "status": d.Status, "reason": d.Reason, "findings": len(d.Findings)}})
+	return err
+}
+
+// DecideDocument verifies or rejects a submitted document (analysts).
+func (s *Service) DecideDocument(ctx context.Context, id string, verify bool, reason string) (*Document, error) {
+	d, err := s.Documents.Document(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if d.Status != DocSubmitted {
+		return nil, warden.Errorf(warden.ECONFLICT, "document %s is already %s", id, d.Status)
+	}
+	reason = strings.TrimSpace(reason)
+	now := s.now()
+	switch {
+	case !verify && len(reason) < 5:
+		return nil, warden.FieldErrorf(warden.EINVALID, "reason", "a reason of at least 5 characters is required to reject")
+	case len(reason) > 1000:
+		return nil, warden.FieldErrorf(warden.EINVALID, "reason", "reason must be at most 1000 characters")
+	case verify && expired(d, now):
+		return nil, warden.Errorf(warden.ECONFLICT, "document %s expired on %s and cannot be verified", id, d.ExpiresOn)
+	}
+	d.Status, d.Reason, d.DecidedAt = DocVerified, reason, now.Truncate(time.Microsecond)
+	if !verify {
+		d.Status = DocRejected
+	}
+	if a, ok := warden.ActorFromContext(ctx); ok {
+		d.DecidedBy = a.String()
+	}
+	if err := s.Documents.PutDocument(ctx, d); err != nil {
+		return nil, err
+	}
+	if err := s.record(ctx, "document."+map[bool]string{true: "verify", false: "reject"}[verify], d); err != nil {
+		return nil, err
+	}
+	d.Expired = expired(d, now)
+	return d, nil
+}
+
+// CustomerDocuments lists a customer's documents with their expiry flags.
+func (s *Service) CustomerDocuments(ctx context.Context, customerID string) ([]*Document, error) {
+	if _, err := s.Get(ctx, customerID); err != nil {
+		return nil, err
+	}
+	ds, err := s.Documents.CustomerDocuments(ctx, customerID)
+	now := s.now()
+	for _, d := range ds {
+		d.Expired = expired(d, now)
+	}
+	if ds == nil {
+		ds = []*Document{}
+	}
+	return ds, err
+}
+
+// tierKinds maps verified, unexpired documents to the kinds tier profiles name.
+var tierKinds = map[string]tier.DocumentKind{DocPassport: tier.Passport, DocIDCard: tier.NationalID, DocNationalID: tier.NationalID,
+	DocSSN: tier.SSN, DocITIN: tier.ITIN, DocEIN: tier.EIN, DocProofOfAddress: tier.ProofOfAddress}
+
+// Tier places the customer in the service's tier profile from its verified,
+// unexpired documents (and its phone number); nil without a profile.
+func (s *Service) Tier(ctx context.Context, c *Customer) (*tier.Placement, error) {
+	if s.Profile == nil || s.Documents == nil {
+		return nil, nil
+	}
+	ds, err := s.Documents.CustomerDocuments(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	var kinds []tier.DocumentKind
+	if c.Phone != "" {
+		kinds = append(kinds, tier.Phone)
+	}
+	now := s.now()
+	for _, d := range ds {
+		if d.Status == DocVerified && !expired(d, now) {
+			kinds = append(kinds, tierKinds[d.Kind])
+		}
+	}
+	p := tier.Compute(s.Profile, kinds)
+	return &p, nil
+}

@@ -1,0 +1,75 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/kyc"
+)
+
+// PutDocument implements kyc.DocumentStore.
+func (db *DB) PutDocument(ctx context.Context, d *kyc.Document) (err error) {
+	defer db.track("documents.put", time.Now(), &err)
+	data, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("encode document: %w", err)
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO documents (id, customer_id, submitted_at, data) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (id) DO UPDATE SET data = excluded.data`, d.ID, d.CustomerID, micros(d.SubmittedAt), string(data))
+		if err != nil {
+			return fmt.Errorf("store document: %w", err)
+		}
+		return nil
+	})
+}
+
+func decodeDocument(data string) (*kyc.Document, error) {
+	var d kyc.Document
+	if err := json.Unmarshal([]byte(data), &d); err != nil {
+		return nil, fmt.Errorf("decode document: %w", err)
+	}
+	return &d, nil
+}
+
+// Document implements kyc.DocumentStore.
+func (db *DB) Document(ctx context.Context, id string) (d *kyc.Document, err error) {
+	defer db.track("documents.get", time.Now(), &err)
+	var data string
+	err = db.read.QueryRowContext(ctx, `SELECT data FROM documents WHERE id = $1`, id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, warden.FieldErrorf(warden.ENOTFOUND, "id", "document %s not found", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("read document: %w", err)
+	}
+	return decodeDocument(data)
+}
+
+// CustomerDocuments implements kyc.DocumentStore.
+func (db *DB) CustomerDocuments(ctx context.Context, customerID string) (out []*kyc.Document, err error) {
+	defer db.track("documents.list", time.Now(), &err)
+	rows, err := db.read.QueryContext(ctx, `SELECT data FROM documents WHERE customer_id = $1 ORDER BY submitted_at, id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("read documents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("read documents: %w", err)
+		}
+		d, err := decodeDocument(data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+var _ kyc.DocumentStore = (*DB)(nil)
