@@ -18,6 +18,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/kyc/tier"
 )
 
 // Config is Warden's whole configuration. The yaml tags are the file's keys;
@@ -37,6 +38,13 @@ type Config struct {
 	Idempotency Idempotency `yaml:"idempotency"`
 	Audit       Audit       `yaml:"audit"`
 	Screening   Screening   `yaml:"screening"`
+	KYC         KYC         `yaml:"kyc"`
+}
+
+// KYC configures customer due diligence.
+type KYC struct {
+	// Profile names the built-in tier profile: ke-mobile-money or us-bank.
+	Profile string `yaml:"profile"`
 }
 
 // Screening configures name screening.
@@ -188,6 +196,7 @@ func Default() Config {
 			CheckpointInterval: Duration(10 * time.Second),
 			Retention:          Duration(2557 * 24 * time.Hour),
 		},
+		KYC: KYC{Profile: "ke-mobile-money"},
 	}
 }
 
@@ -282,6 +291,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Audit.validate(); err != nil {
 		return err
+	}
+	if _, err := tier.Builtin(c.KYC.Profile); err != nil {
+		return fieldErr("kyc.profile", "%q is not a built-in tier profile (%s)", c.KYC.Profile, strings.Join(tier.BuiltinNames(), ", "))
 	}
 	for k, v := range c.Screening.Thresholds {
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)

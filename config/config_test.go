@@ -170,6 +170,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{func(c *Config) { c.Audit.Retention = 0 }, "audit.retention"},
 		{func(c *Config) { c.Screening.Thresholds = map[string]string{"ofac-sdn": "high"} }, "screening.thresholds.ofac-sdn"},
 		{func(c *Config) { c.Screening.Thresholds = map[string]string{"un": "0.2"} }, "screening.thresholds.un"},
+		{func(c *Config) { c.KYC.Profile = "eu-bank" }, "kyc.profile"},
 	}
 	for i, tc := range cases {
 		c := Default()

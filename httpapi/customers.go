@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/kyc"
+	"github.com/wardenhq/warden/kyc/tier"
 )
 
 var (
@@ -28,7 +30,11 @@ func (s *Server) handlePutCustomer(w http.ResponseWriter, r *http.Request) error
 	if res.Created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, res.Customer)
+	view, err := s.customerJSON(r, res.Customer)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, view)
 	return nil
 }
 
@@ -40,7 +46,11 @@ func (s *Server) handleGetCustomer(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	view, err := s.customerJSON(r, c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, view)
 	return nil
 }
 
@@ -54,4 +64,73 @@ func (s *Server) handleCustomerVersions(w http.ResponseWriter, r *http.Request) 
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"versions": vs})
 	return nil
+}
+
+var (
+	documentSubmitters = []warden.Role{warden.RoleService}
+	documentDeciders   = []warden.Role{warden.RoleAnalyst, warden.RoleAdmin}
+)
+
+// customerView is a customer with its tier placement.
+type customerView struct {
+	*kyc.Customer
+	Tier *tier.Placement `json:"tier,omitempty"`
+}
+
+func (s *Server) customerJSON(r *http.Request, c *kyc.Customer) (customerView, error) {
+	p, err := s.customers.Tier(r.Context(), c)
+	return customerView{Customer: c, Tier: p}, err
+}
+
+func (s *Server) handleSubmitDocument(w http.ResponseWriter, r *http.Request) error {
+	var in kyc.DocumentInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := kyc.ValidateID(r.PathValue("id")); err != nil {
+		return err
+	}
+	d, err := s.customers.SubmitDocument(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, d)
+	return nil
+}
+
+func (s *Server) handleCustomerDocuments(w http.ResponseWriter, r *http.Request) error {
+	if err := knownQuery(r); err != nil {
+		return err
+	}
+	ds, err := s.customers.CustomerDocuments(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"documents": ds})
+	return nil
+}
+
+type decisionBody struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) decideDocument(verify bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var body decisionBody
+		if r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
+			if err := decodeJSON(r, &body); err != nil {
+				return err
+			}
+		}
+		id := r.PathValue("id")
+		if !strings.HasPrefix(id, "doc_") || len(id) != 20 {
+			return warden.FieldErrorf(warden.EINVALID, "id", "document ids look like doc_ and 16 hex digits")
+		}
+		d, err := s.customers.DecideDocument(r.Context(), id, verify, body.Reason)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, d)
+		return nil
+	}
 }

@@ -67,3 +67,43 @@ func TestCustomerBadInput(t *testing.T) {
 	}
 	e.do("GET", "/v1/customers/c", svc, "").wantError(t, 404, warden.ENOTFOUND, "id")
 }
+
+func TestDocumentsOverHTTP(t *testing.T) {
+	e := newEnv(t, nil)
+	svc, analyst := e.key(warden.RoleService), e.key(warden.RoleAnalyst)
+	if r := e.do("PUT", "/v1/customers/c1", svc, strings.Replace(amina, `"country":"KE"`, `"country":"KE","phone":"+254712345678"`, 1)); r.status != 201 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if tier := e.do("GET", "/v1/customers/c1", svc, "").json(t)["tier"].(map[string]any); tier["tier"] != "minimal" {
+		t.Fatalf("tier %v", tier)
+	}
+	r := e.do("POST", "/v1/customers/c1/documents", svc, `{"kind":"national_id","number":"12345678"}`)
+	if r.status != 201 || r.json(t)["status"] != "submitted" {
+		t.Fatalf("submit: %d %s", r.status, r.body)
+	}
+	id := r.json(t)["id"].(string)
+	e.do("POST", "/v1/documents/"+id+"/verify", svc, "").wantError(t, 403, warden.EFORBIDDEN, "")
+	e.do("POST", "/v1/documents/"+id+"/reject", analyst, `{}`).wantError(t, 400, warden.EINVALID, "reason")
+	if v := e.do("POST", "/v1/documents/"+id+"/verify", analyst, ""); v.status != 200 || v.json(t)["status"] != "verified" {
+		t.Fatalf("verify: %d %s", v.status, v.body)
+	}
+	e.do("POST", "/v1/documents/"+id+"/verify", analyst, "").wantError(t, 409, warden.ECONFLICT, "")
+	if tier := e.do("GET", "/v1/customers/c1", svc, "").json(t)["tier"].(map[string]any); tier["tier"] != "full" {
+		t.Fatalf("tier after a verified national id: %v", tier)
+	}
+	if l := e.do("GET", "/v1/customers/c1/documents", analyst, ""); l.status != 200 || !strings.Contains(string(l.body), `"status":"verified"`) {
+		t.Fatalf("list: %d %s", l.status, l.body)
+	}
+	for _, c := range []struct{ body, field string }{
+		{`{"kind":"selfie"}`, "kind"},
+		{`{"kind":"national_id","number":"1"}`, "kenya_national_id"},
+		{`{"kind":"passport","mrz":"P<UTO"}`, "mrz"},
+		{`{"kind":"proof_of_address","issued_on":"2001-01-01"}`, "proof_of_address.issued"},
+		{`{"kind":"ssn","number":"123-45-6789","extra":true}`, "extra"},
+	} {
+		e.do("POST", "/v1/customers/c1/documents", svc, c.body).wantError(t, 400, warden.EINVALID, c.field)
+	}
+	e.do("POST", "/v1/customers/nobody/documents", svc, `{"kind":"national_id","number":"12345678"}`).wantError(t, 404, warden.ENOTFOUND, "id")
+	e.do("POST", "/v1/documents/doc_0000000000000000/verify", analyst, "").wantError(t, 404, warden.ENOTFOUND, "id")
+	e.do("POST", "/v1/documents/nope/verify", analyst, "").wantError(t, 400, warden.EINVALID, "id")
+}

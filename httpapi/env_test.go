@@ -21,6 +21,7 @@ import (
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/internal/testutil"
 	"github.com/wardenhq/warden/kyc"
+	"github.com/wardenhq/warden/kyc/tier"
 	"github.com/wardenhq/warden/screening"
 	"github.com/wardenhq/warden/screening/bundled"
 	"github.com/wardenhq/warden/store/sqlite"
@@ -91,7 +92,7 @@ func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
 	screeningSvc := &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog}
 	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: vkey, Screening: screeningSvc,
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: screeningSvc}, Version: "test"})
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: screeningSvc, Documents: db, Profile: testProfile(t)}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,4 +220,13 @@ func testScreener(t *testing.T) *screening.Screener {
 		t.Fatal(screenerErr)
 	}
 	return screener
+}
+
+func testProfile(t *testing.T) *tier.Profile {
+	t.Helper()
+	p, err := tier.Builtin("ke-mobile-money")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -82,6 +82,12 @@ func TestActionEndpointsRefuseBodies(t *testing.T) {
 
 func TestBadIDsAndUnknownIDs(t *testing.T) {
 	e := newEnv(t, nil)
+	// Routes that need a body get a valid one, so that the id is what fails.
+	bodies := map[string]string{
+		"PUT /v1/customers/{id}":            amina,
+		"POST /v1/customers/{id}/documents": `{"kind":"national_id","number":"12345678"}`,
+	}
+	unknown := map[string]string{"/v1/documents/": "doc_0123456789abcdef"}
 	for _, rt := range e.srv.Routes() {
 		if !strings.Contains(rt.Pattern, "{id}") {
 			continue
@@ -90,11 +96,9 @@ func TestBadIDsAndUnknownIDs(t *testing.T) {
 		if !slices.Contains(rt.Roles, warden.RoleAdmin) {
 			key = e.key(rt.Roles[0])
 		}
-		body := ""
+		body := bodies[rt.Method+" "+rt.Pattern]
 		bad := []string{strings.Repeat("a", 300), "%00", "..%2f..%2fetc", "bad%20id"}
-		if rt.Method == "PUT" {
-			body = amina // the id is checked, not the body
-		} else {
+		if rt.Method != "PUT" {
 			bad = append(bad, "xyz", "0123456789AB")
 		}
 		for _, id := range bad {
@@ -105,10 +109,16 @@ func TestBadIDsAndUnknownIDs(t *testing.T) {
 			}
 			r.apiError(t)
 		}
-		if rt.Method != "PUT" { // PUT of an unknown id creates it
-			path := strings.ReplaceAll(rt.Pattern, "{id}", "0123456789ab")
-			e.do(rt.Method, path, key, "").wantError(t, 404, warden.ENOTFOUND, "id")
+		if rt.Method == "PUT" { // PUT of an unknown id creates it
+			continue
 		}
+		id := "0123456789ab"
+		for prefix, u := range unknown {
+			if strings.HasPrefix(rt.Pattern, prefix) {
+				id = u
+			}
+		}
+		e.do(rt.Method, strings.ReplaceAll(rt.Pattern, "{id}", id), key, body).wantError(t, 404, warden.ENOTFOUND, "id")
 	}
 }
 

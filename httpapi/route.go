@@ -79,6 +79,11 @@ func (s *Server) registerRoutes() {
 	s.handle(Route{Method: "GET", Pattern: "/v1/customers/{id}", Roles: customerReaders}, s.handleGetCustomer)
 	s.handle(Route{Method: "GET", Pattern: "/v1/customers/{id}/versions", Roles: historyReaders}, s.handleCustomerVersions)
 
+	s.handle(Route{Method: "POST", Pattern: "/v1/customers/{id}/documents", Roles: documentSubmitters, Idempotent: true}, s.handleSubmitDocument)
+	s.handle(Route{Method: "GET", Pattern: "/v1/customers/{id}/documents", Roles: customerReaders}, s.handleCustomerDocuments)
+	s.handle(Route{Method: "POST", Pattern: "/v1/documents/{id}/verify", Roles: documentDeciders}, s.decideDocument(true))
+	s.handle(Route{Method: "POST", Pattern: "/v1/documents/{id}/reject", Roles: documentDeciders}, s.decideDocument(false))
+
 	s.mux.HandleFunc("/", s.handleUnmatched)
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/httpapi"
 	"github.com/wardenhq/warden/kyc"
+	"github.com/wardenhq/warden/kyc/tier"
 	"github.com/wardenhq/warden/oidc"
 	"github.com/wardenhq/warden/screening"
 	"github.com/wardenhq/warden/screening/bundled"
@@ -79,6 +80,10 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 		}
 		keys.Tokens = v
 	}
+	profile, err := tier.Builtin(c.KYC.Profile)
+	if err != nil {
+		return err
+	}
 	lists := &screening.Service{Screener: screening.NewScreener(), Lists: db, Clearances: db, Audit: auditLog}
 	lists.Screener.ListThresholds = c.Screening.ListThresholds()
 	if err := lists.Restore(ctx, bundled.Load); err != nil {
@@ -89,7 +94,7 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 	}
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: auditKey, Screening: lists,
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists}, Version: version})
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists, Documents: db, Profile: profile}, Version: version})
 	if err != nil {
 		return err
 	}
