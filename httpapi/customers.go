@@ -134,3 +134,31 @@ func (s *Server) decideDocument(verify bool) handlerFunc {
 		return nil
 	}
 }
+
+func (s *Server) handlePutOwners(w http.ResponseWriter, r *http.Request) error {
+	var o kyc.Owners
+	if err := decodeJSON(r, &o); err != nil {
+		return err
+	}
+	if err := kyc.ValidateID(r.PathValue("id")); err != nil {
+		return err
+	}
+	a, err := s.customers.PutOwners(r.Context(), r.PathValue("id"), o)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (s *Server) handleGetOwners(w http.ResponseWriter, r *http.Request) error {
+	if err := knownQuery(r); err != nil {
+		return err
+	}
+	a, err := s.customers.GetOwners(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}

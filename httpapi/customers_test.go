@@ -107,3 +107,23 @@ func TestDocumentsOverHTTP(t *testing.T) {
 	e.do("POST", "/v1/documents/doc_0000000000000000/verify", analyst, "").wantError(t, 404, warden.ENOTFOUND, "id")
 	e.do("POST", "/v1/documents/nope/verify", analyst, "").wantError(t, 400, warden.EINVALID, "id")
 }
+
+func TestOwnersOverHTTP(t *testing.T) {
+	e := newEnv(t, nil)
+	svc, auditor := e.key(warden.RoleService), e.key(warden.RoleAuditor)
+	if r := e.do("PUT", "/v1/customers/biz-1", svc, `{"type":"entity","legal_name":"Lakeview Holdings","registration_number":"R1","country":"KE"}`); r.status != 201 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	body := `{"parties":[{"id":"kim","kind":"individual","name":"Kim Jong Un"},{"id":"amina","kind":"individual","name":"Amina Otieno"}],
+		"stakes":[{"owner":"kim","owned":"biz-1","basis_points":5000},{"owner":"amina","owned":"biz-1","basis_points":5000}],"control_person":"amina"}`
+	r := e.do("PUT", "/v1/customers/biz-1/owners", svc, body)
+	if r.status != 200 || r.json(t)["blocked_by_ownership"] != true || !strings.Contains(string(r.body), `"party_id":"amina"`) {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if g := e.do("GET", "/v1/customers/biz-1/owners", auditor, ""); g.status != 200 || g.json(t)["blocked_by_ownership"] != true {
+		t.Fatalf("get: %d %s", g.status, g.body)
+	}
+	e.do("PUT", "/v1/customers/biz-1/owners", svc, strings.Replace(body, "5000},{", "6000},{", 1)).wantError(t, 400, warden.EINVALID, "")
+	e.do("PUT", "/v1/customers/biz-1/owners", svc, `{"parties":[],"stakes":[],"control_person":"","x":1}`).wantError(t, 400, warden.EINVALID, "x")
+	e.do("GET", "/v1/customers/biz-2/owners", auditor, "").wantError(t, 404, warden.ENOTFOUND, "id")
+}

@@ -92,7 +92,7 @@ func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
 	screeningSvc := &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog}
 	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: vkey, Screening: screeningSvc,
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: screeningSvc, Documents: db, Profile: testProfile(t)}, Version: "test"})
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: screeningSvc, Documents: db, Owners: db, Profile: testProfile(t)}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

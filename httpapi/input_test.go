@@ -85,6 +85,7 @@ func TestBadIDsAndUnknownIDs(t *testing.T) {
 	// Routes that need a body get a valid one, so that the id is what fails.
 	bodies := map[string]string{
 		"PUT /v1/customers/{id}":            amina,
+		"PUT /v1/customers/{id}/owners":     `{"parties":[],"stakes":[],"control_person":""}`,
 		"POST /v1/customers/{id}/documents": `{"kind":"national_id","number":"12345678"}`,
 	}
 	unknown := map[string]string{"/v1/documents/": "doc_0123456789abcdef"}

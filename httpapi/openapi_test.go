@@ -124,7 +124,7 @@ func oaServer(t *testing.T) *Server {
 	auditLog, vkey := newAuditLog(t, db)
 	s, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: &auth.Service{Store: db}, Store: db,
 		Metrics: NewMetrics("test"), Audit: auditLog, AuditKey: vkey, Screening: &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog},
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Documents: db, Profile: testProfile(t)}})
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Documents: db, Owners: db, Profile: testProfile(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -246,6 +246,7 @@ type Service struct {
 	// Documents keeps identity documents; Profile is the tier profile
 	// customers are placed in (nil: no tiers).
 	Documents DocumentStore
+	Owners    OwnersStore
 	Profile   *tier.Profile
 	Now       func() time.Time
 }

@@ -94,7 +94,7 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 	}
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: auditKey, Screening: lists,
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists, Documents: db, Profile: profile}, Version: version})
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists, Documents: db, Owners: db, Profile: profile}, Version: version})
 	if err != nil {
 		return err
 	}

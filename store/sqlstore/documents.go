@@ -73,3 +73,39 @@ func (db *DB) CustomerDocuments(ctx context.Context, customerID string) (out []*
 }
 
 var _ kyc.DocumentStore = (*DB)(nil)
+
+// PutOwners implements kyc.OwnersStore.
+func (db *DB) PutOwners(ctx context.Context, customerID string, o kyc.Owners, at time.Time) (err error) {
+	defer db.track("owners.put", time.Now(), &err)
+	data, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("encode owners: %w", err)
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO customer_owners (customer_id, data, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (customer_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`, customerID, string(data), micros(at))
+		if err != nil {
+			return fmt.Errorf("store owners: %w", err)
+		}
+		return nil
+	})
+}
+
+// CustomerOwners implements kyc.OwnersStore.
+func (db *DB) CustomerOwners(ctx context.Context, customerID string) (o *kyc.Owners, err error) {
+	defer db.track("owners.get", time.Now(), &err)
+	var data string
+	err = db.read.QueryRowContext(ctx, `SELECT data FROM customer_owners WHERE customer_id = $1`, customerID).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, warden.FieldErrorf(warden.ENOTFOUND, "id", "no ownership recorded for customer %s", customerID)
+	} else if err != nil {
+		return nil, fmt.Errorf("read owners: %w", err)
+	}
+	o = &kyc.Owners{}
+	if err := json.Unmarshal([]byte(data), o); err != nil {
+		return nil, fmt.Errorf("decode owners: %w", err)
+	}
+	return o, nil
+}
+
+var _ kyc.OwnersStore = (*DB)(nil)

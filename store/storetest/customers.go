@@ -75,3 +75,25 @@ func testDocuments(t *testing.T, s Store) {
 		t.Fatalf("%+v %v", all, err)
 	}
 }
+
+func testOwners(t *testing.T, s Store) {
+	ctx := context.Background()
+	os, ok := s.(kyc.OwnersStore)
+	if !ok {
+		t.Fatal("store does not keep owners")
+	}
+	if _, err := os.CustomerOwners(ctx, "biz"); warden.ErrorCode(err) != warden.ENOTFOUND {
+		t.Fatalf("missing: %v", err)
+	}
+	o := kyc.Owners{Parties: []kyc.OwnerParty{{ID: "p1", Kind: "individual", Name: "Amina"}}, Stakes: []kyc.OwnerStake{{Owner: "p1", Owned: "biz", BasisPoints: 6000}}, ControlPerson: "p1"}
+	for _, bp := range []int{6000, 7000} {
+		o.Stakes[0].BasisPoints = bp
+		if err := os.PutOwners(ctx, "biz", o, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.CustomerOwners(ctx, "biz")
+	if err != nil || got.Stakes[0].BasisPoints != 7000 || got.ControlPerson != "p1" || got.Parties[0].Name != "Amina" {
+		t.Fatalf("%+v %v", got, err)
+	}
+}

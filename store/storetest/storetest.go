@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"Clearances", testClearances},
 		{"Customers", testCustomers},
 		{"Documents", testDocuments},
+		{"Owners", testOwners},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
