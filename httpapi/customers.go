@@ -75,11 +75,16 @@ var (
 type customerView struct {
 	*kyc.Customer
 	Tier *tier.Placement `json:"tier,omitempty"`
+	Risk *kyc.Risk       `json:"risk,omitempty"`
 }
 
 func (s *Server) customerJSON(r *http.Request, c *kyc.Customer) (customerView, error) {
 	p, err := s.customers.Tier(r.Context(), c)
-	return customerView{Customer: c, Tier: p}, err
+	if err != nil {
+		return customerView{}, err
+	}
+	risk, err := s.customers.Risk(r.Context(), c)
+	return customerView{Customer: c, Tier: p, Risk: risk}, err
 }
 
 func (s *Server) handleSubmitDocument(w http.ResponseWriter, r *http.Request) error {

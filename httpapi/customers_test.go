@@ -123,6 +123,11 @@ func TestOwnersOverHTTP(t *testing.T) {
 	if g := e.do("GET", "/v1/customers/biz-1/owners", auditor, ""); g.status != 200 || g.json(t)["blocked_by_ownership"] != true {
 		t.Fatalf("get: %d %s", g.status, g.body)
 	}
+	// Blocked by ownership: the customer's risk is high, with the factor.
+	c := e.do("GET", "/v1/customers/biz-1", auditor, "")
+	if risk, _ := c.json(t)["risk"].(map[string]any); risk["rating"] != "high" || !strings.Contains(string(c.body), "50% rule") {
+		t.Fatalf("risk: %s", c.body)
+	}
 	e.do("PUT", "/v1/customers/biz-1/owners", svc, strings.Replace(body, "5000},{", "6000},{", 1)).wantError(t, 400, warden.EINVALID, "")
 	e.do("PUT", "/v1/customers/biz-1/owners", svc, `{"parties":[],"stakes":[],"control_person":"","x":1}`).wantError(t, 400, warden.EINVALID, "x")
 	e.do("GET", "/v1/customers/biz-2/owners", auditor, "").wantError(t, 404, warden.ENOTFOUND, "id")

@@ -248,7 +248,9 @@ type Service struct {
 	Documents DocumentStore
 	Owners    OwnersStore
 	Profile   *tier.Profile
-	Now       func() time.Time
+	// RiskPolicy rates customers; the zero value means DefaultRiskPolicy.
+	RiskPolicy RiskPolicy
+	Now        func() time.Time
 }
 
 // needsScreening reports whether a change affects who the customer is.
