@@ -19,6 +19,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/kyc/tier"
+	"github.com/wardenhq/warden/screening"
 )
 
 // Config is Warden's whole configuration. The yaml tags are the file's keys;
@@ -45,6 +46,14 @@ type Config struct {
 type KYC struct {
 	// Profile names the built-in tier profile: ke-mobile-money or us-bank.
 	Profile string `yaml:"profile"`
+	// Risk policy. Empty lists keep the defaults in kyc.DefaultRiskPolicy
+	// (FATF lists of October 2025); set them as FATF updates its lists.
+	HighRiskCountries  []string `yaml:"high_risk_countries"`
+	MonitoredCountries []string `yaml:"monitored_countries"`
+	HighRiskBusinesses []string `yaml:"high_risk_businesses"`
+	ReviewHigh         Duration `yaml:"review_high"`
+	ReviewMedium       Duration `yaml:"review_medium"`
+	ReviewLow          Duration `yaml:"review_low"`
 }
 
 // Screening configures name screening.
@@ -196,7 +205,8 @@ func Default() Config {
 			CheckpointInterval: Duration(10 * time.Second),
 			Retention:          Duration(2557 * 24 * time.Hour),
 		},
-		KYC: KYC{Profile: "ke-mobile-money"},
+		KYC: KYC{Profile: "ke-mobile-money", ReviewHigh: Duration(365 * 24 * time.Hour),
+			ReviewMedium: Duration(2 * 365 * 24 * time.Hour), ReviewLow: Duration(3 * 365 * 24 * time.Hour)},
 	}
 }
 
@@ -294,6 +304,18 @@ func (c *Config) Validate() error {
 	}
 	if _, err := tier.Builtin(c.KYC.Profile); err != nil {
 		return fieldErr("kyc.profile", "%q is not a built-in tier profile (%s)", c.KYC.Profile, strings.Join(tier.BuiltinNames(), ", "))
+	}
+	for field, list := range map[string][]string{"kyc.high_risk_countries": c.KYC.HighRiskCountries, "kyc.monitored_countries": c.KYC.MonitoredCountries} {
+		for i, cc := range list {
+			if !screening.ValidCountryCode(cc) {
+				return fieldErr(fmt.Sprintf("%s[%d]", field, i), "%q is not an ISO 3166-1 alpha-2 code", cc)
+			}
+		}
+	}
+	for field, d := range map[string]Duration{"kyc.review_high": c.KYC.ReviewHigh, "kyc.review_medium": c.KYC.ReviewMedium, "kyc.review_low": c.KYC.ReviewLow} {
+		if d < Duration(24*time.Hour) || d > Duration(10*366*24*time.Hour) {
+			return fieldErr(field, "must be between 1d and 10 years")
+		}
 	}
 	for k, v := range c.Screening.Thresholds {
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)

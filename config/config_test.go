@@ -171,6 +171,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{func(c *Config) { c.Screening.Thresholds = map[string]string{"ofac-sdn": "high"} }, "screening.thresholds.ofac-sdn"},
 		{func(c *Config) { c.Screening.Thresholds = map[string]string{"un": "0.2"} }, "screening.thresholds.un"},
 		{func(c *Config) { c.KYC.Profile = "eu-bank" }, "kyc.profile"},
+		{func(c *Config) { c.KYC.HighRiskCountries = []string{"KP", "Iran"} }, "kyc.high_risk_countries[1]"},
+		{func(c *Config) { c.KYC.ReviewLow = Duration(time.Hour) }, "kyc.review_low"},
 	}
 	for i, tc := range cases {
 		c := Default()

@@ -94,7 +94,7 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 	}
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: auditKey, Screening: lists,
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists, Documents: db, Owners: db, Profile: profile}, Version: version})
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists, Documents: db, Owners: db, Profile: profile, RiskPolicy: riskPolicy(c)}, Version: version})
 	if err != nil {
 		return err
 	}
@@ -204,4 +204,21 @@ func refreshLists(ctx context.Context, log *slog.Logger, svc *screening.Service,
 			}
 		}
 	}
+}
+
+// riskPolicy turns configuration into the KYC risk policy; empty lists keep
+// the built-in defaults.
+func riskPolicy(c config.Config) kyc.RiskPolicy {
+	p := kyc.DefaultRiskPolicy()
+	if len(c.KYC.HighRiskCountries) > 0 {
+		p.HighRiskCountries = c.KYC.HighRiskCountries
+	}
+	if len(c.KYC.MonitoredCountries) > 0 {
+		p.MonitoredCountries = c.KYC.MonitoredCountries
+	}
+	if len(c.KYC.HighRiskBusinesses) > 0 {
+		p.HighRiskBusinesses = c.KYC.HighRiskBusinesses
+	}
+	p.ReviewEvery = map[string]time.Duration{kyc.RiskHigh: c.KYC.ReviewHigh.D(), kyc.RiskMedium: c.KYC.ReviewMedium.D(), kyc.RiskLow: c.KYC.ReviewLow.D()}
+	return p
 }
