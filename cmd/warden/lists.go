@@ -10,6 +10,7 @@ import (
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/config"
+	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/screening"
 	"github.com/wardenhq/warden/screening/bundled"
 	"github.com/wardenhq/warden/store/sqlstore"
@@ -17,7 +18,7 @@ import (
 
 // withScreening opens the store, the audit log and the screening service
 // with the lists in service (the bundled ones on a store that has none).
-func (a *app) withScreening(cmd *cobra.Command, restore bool, fn func(svc *screening.Service) error) error {
+func (a *app) withScreening(cmd *cobra.Command, restore bool, fn func(svc *screening.Service, db *sqlstore.DB, log *audit.Log) error) error {
 	return a.withAudit(cmd, func(c config.Config, db *sqlstore.DB, log *audit.Log, _ string) error {
 		svc := &screening.Service{Screener: screening.NewScreener(), Lists: db, Clearances: db, Audit: log}
 		svc.Screener.ListThresholds = c.Screening.ListThresholds()
@@ -38,7 +39,7 @@ func (a *app) withScreening(cmd *cobra.Command, restore bool, fn func(svc *scree
 				fmt.Fprintf(a.stderr, "%d lists, %d entries in %s\n", len(svc.Screener.Lists()), n, time.Since(start).Round(time.Millisecond))
 			}
 		}
-		err := fn(svc)
+		err := fn(svc, db, log)
 		if _, cerr := log.Checkpoint(cmd.Context()); err == nil && cerr != nil && !isEmptyLog(cerr) {
 			err = cerr
 		}
@@ -73,7 +74,7 @@ func (a *app) listsCommand() *cobra.Command {
 				}
 				snaps = append(snaps, sn)
 			}
-			return a.withScreening(cmd, true, func(svc *screening.Service) error {
+			return a.withScreening(cmd, true, func(svc *screening.Service, db *sqlstore.DB, log *audit.Log) error {
 				ctx := warden.NewContextWithActor(cmd.Context(), cliActor())
 				type result struct {
 					screening.ListVersion
@@ -86,12 +87,26 @@ func (a *app) listsCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				bySource := map[string]*screening.Snapshot{}
 				for i, sn := range snaps {
 					d := diffs[i]
+					bySource[sn.Source] = sn
 					out = append(out, result{ListVersion: screening.VersionOf(sn), Added: len(d.Added), Removed: len(d.Removed), Changed: len(d.Changed)})
 				}
+				// Re-screen the customers the change can affect.
+				customers := &kyc.Service{Store: db, Audit: log, Screening: svc}
+				if !a.jsonOut {
+					fmt.Fprint(a.stderr, "re-screening affected customers… ")
+				}
+				rs, err := customers.Rescreen(ctx, db, bySource, diffs)
+				if err != nil {
+					return err
+				}
+				if !a.jsonOut {
+					fmt.Fprintf(a.stderr, "%d of %d customers re-screened, %d new hits\n", rs.Rescreened, rs.Customers, rs.NewHits)
+				}
 				if a.jsonOut {
-					return a.printJSON(map[string]any{"loaded": out})
+					return a.printJSON(map[string]any{"loaded": out, "rescreen": rs})
 				}
 				for _, r := range out {
 					fmt.Fprintf(a.stdout, "%s %s in service: %d entries (%d added, %d removed, %d changed), sha256 %s\n",
@@ -107,7 +122,7 @@ func (a *app) listsCommand() *cobra.Command {
 		Short: "Show the list versions in service",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withScreening(cmd, true, func(svc *screening.Service) error {
+			return a.withScreening(cmd, true, func(svc *screening.Service, db *sqlstore.DB, log *audit.Log) error {
 				vs := svc.Screener.Lists()
 				if a.jsonOut {
 					return a.printJSON(map[string]any{"lists": vs})

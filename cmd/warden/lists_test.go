@@ -40,7 +40,8 @@ func TestListsLoadAndStatus(t *testing.T) {
 		return strings.Replace(s, `306,"BANCO NACIONAL DE CUBA"`, `306,"BANCO NACIONAL DE CUBA S.A."`, 1)
 	})
 	r = mustRun(t, nil, append([]string{"lists", "load", renamed, "--json"}, args...)...)
-	if !strings.Contains(r.stdout, `"changed": 1`) || !strings.Contains(r.stdout, `"added": 0`) || !strings.Contains(r.stdout, `"source": "ofac-sdn"`) {
+	if !strings.Contains(r.stdout, `"changed": 1`) || !strings.Contains(r.stdout, `"added": 0`) || !strings.Contains(r.stdout, `"source": "ofac-sdn"`) ||
+		!strings.Contains(r.stdout, `"rescreen": {`) {
 		t.Fatalf("load: %s", r)
 	}
 	r = mustRun(t, nil, append([]string{"lists", "status", "--json"}, args...)...)

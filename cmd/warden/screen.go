@@ -7,7 +7,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/screening"
+	"github.com/wardenhq/warden/store/sqlstore"
 )
 
 func (a *app) screenCommand() *cobra.Command {
@@ -23,7 +25,7 @@ func (a *app) screenCommand() *cobra.Command {
 				req.Threshold = &threshold
 			}
 			var res *screening.ScreenResult
-			err := a.withScreening(cmd, true, func(svc *screening.Service) error {
+			err := a.withScreening(cmd, true, func(svc *screening.Service, _ *sqlstore.DB, _ *audit.Log) error {
 				var err error
 				res, err = svc.Screen(warden.NewContextWithActor(cmd.Context(), cliActor()), req)
 				return err

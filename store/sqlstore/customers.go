@@ -96,3 +96,17 @@ func (db *DB) CustomerVersions(ctx context.Context, id string) (cs []*kyc.Custom
 }
 
 var _ kyc.CustomerStore = (*DB)(nil)
+
+// CustomersAfter implements kyc.CustomerLister.
+func (db *DB) CustomersAfter(ctx context.Context, after string, limit int) (cs []*kyc.Customer, err error) {
+	defer db.track("customers.page", time.Now(), &err)
+	rows, err := db.read.QueryContext(ctx, `SELECT v.id, v.version, v.data, v.updated_at, v.updated_by FROM customer_versions v
+		WHERE v.id > $1 AND v.version = (SELECT MAX(w.version) FROM customer_versions w WHERE w.id = v.id)
+		ORDER BY v.id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("page customers: %w", err)
+	}
+	return scanCustomers(rows)
+}
+
+var _ kyc.CustomerLister = (*DB)(nil)

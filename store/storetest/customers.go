@@ -43,6 +43,22 @@ func testCustomers(t *testing.T, s Store) {
 	if err != nil || len(all) != 2 || all[0].Surname != "Otieno" || all[1].Version != 2 {
 		t.Fatalf("versions %+v %v", all, err)
 	}
+	// Paging gives the latest version of each customer, by id.
+	for _, id := range []string{"c3", "c0", "c2"} {
+		c := *v1
+		c.ID = id
+		if err := cs.PutCustomer(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pager := s.(kyc.CustomerLister)
+	page, err := pager.CustomersAfter(ctx, "c0", 2)
+	if err != nil || len(page) != 2 || page[0].ID != "c1" || page[0].Version != 2 || page[1].ID != "c2" {
+		t.Fatalf("page %+v %v", page, err)
+	}
+	if rest, _ := pager.CustomersAfter(ctx, "c2", 10); len(rest) != 1 || rest[0].ID != "c3" {
+		t.Fatalf("last page %+v", rest)
+	}
 }
 
 func testDocuments(t *testing.T, s Store) {

@@ -1,0 +1,149 @@
+package kyc
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/screening"
+)
+
+// CustomerLister pages through the latest version of every customer.
+type CustomerLister interface {
+	// CustomersAfter returns up to limit customers with id > after, by id.
+	CustomersAfter(ctx context.Context, after string, limit int) ([]*Customer, error)
+}
+
+// RescreenResult counts what a re-screening did.
+type RescreenResult struct {
+	Customers  int `json:"customers"`  // customers looked at
+	Rescreened int `json:"rescreened"` // whose names the change could affect
+	NewHits    int `json:"new_hits"`   // hits not in their previous screening
+	Updated    int `json:"updated"`    // customers whose screening changed
+}
+
+// affectedKeys returns the name keys (tokens and phonetic keys) of the
+// entries a list change added or renamed, and the ids whose hits may go.
+func affectedKeys(snap *screening.Snapshot, d screening.ListDiff) (keys map[string]bool, gone map[string]bool) {
+	keys, gone = map[string]bool{}, map[string]bool{}
+	touched := append(append([]string(nil), d.Added...), d.Changed...)
+	for _, id := range touched {
+		e := snap.Lookup(id)
+		if e == nil {
+			continue
+		}
+		for _, n := range e.Names {
+			for _, t := range screening.NormalizeName(n.Text) {
+				if !t.Weak {
+					keys["t:"+t.Text], keys["p:"+screening.PhoneticKey(t.Text)] = true, true
+				}
+			}
+		}
+	}
+	for _, id := range append(append([]string(nil), d.Removed...), d.Changed...) {
+		gone[d.Source+"/"+id] = true
+	}
+	return keys, gone
+}
+
+func mayBeAffected(c *Customer, keys, gone map[string]bool) bool {
+	if c.Screening == nil {
+		return true
+	}
+	for _, h := range c.Screening.Hits {
+		if gone[h.List+"/"+h.EntryID] {
+			return true
+		}
+	}
+	for _, t := range screening.NormalizeName(c.Name()) {
+		if keys["t:"+t.Text] || keys["p:"+screening.PhoneticKey(t.Text)] {
+			return true
+		}
+	}
+	return false
+}
+
+// Rescreen re-screens, after a list change, only the customers whose names
+// the change can affect (they share a name token or sound key with an added
+// or changed entry, or hold a hit on a changed or removed entry). A changed
+// screening is stored as a new customer version by the system, and each
+// customer with new hits is recorded in the audit log (customer.rescreen),
+// where alerting picks them up.
+func (s *Service) Rescreen(ctx context.Context, lister CustomerLister, snaps map[string]*screening.Snapshot, diffs []screening.ListDiff) (RescreenResult, error) {
+	var res RescreenResult
+	if s.Screening == nil {
+		return res, nil
+	}
+	keys, gone := map[string]bool{}, map[string]bool{}
+	for _, d := range diffs {
+		if snaps[d.Source] == nil {
+			continue
+		}
+		k, g := affectedKeys(snaps[d.Source], d)
+		for x := range k {
+			keys[x] = true
+		}
+		for x := range g {
+			gone[x] = true
+		}
+	}
+	ctx = warden.NewContextWithActor(ctx, warden.Actor{Kind: warden.ActorSystem, ID: "rescreen"})
+	after := ""
+	for {
+		page, err := lister.CustomersAfter(ctx, after, 500)
+		if err != nil {
+			return res, err
+		}
+		if len(page) == 0 {
+			return res, nil
+		}
+		for _, c := range page {
+			res.Customers++
+			after = c.ID
+			if !mayBeAffected(c, keys, gone) {
+				continue
+			}
+			res.Rescreened++
+			sum, err := s.screen(ctx, c.ID, c.CustomerData)
+			if err != nil {
+				return res, err
+			}
+			newHits := hitsNotIn(sum.Hits, c.Screening)
+			res.NewHits += len(newHits)
+			if c.Screening != nil && sameHits(sum.Hits, c.Screening.Hits) {
+				continue
+			}
+			next := *c
+			next.Version, next.Screening, next.UpdatedAt, next.UpdatedBy = c.Version+1, sum, s.now().Truncate(time.Microsecond), "system:rescreen"
+			if err := s.Store.PutCustomer(ctx, &next); err != nil {
+				return res, fmt.Errorf("store re-screening of %s: %w", c.ID, err)
+			}
+			res.Updated++
+			if s.Audit != nil {
+				if _, err := s.Audit.Append(ctx, audit.Record{Action: "customer.rescreen", Subject: audit.Subject{Type: "customer", ID: c.ID},
+					Change: map[string]any{"version": next.Version, "new_hits": newHits, "screening": sum}}); err != nil {
+					return res, err
+				}
+			}
+		}
+	}
+}
+
+func hitKey(h ScreeningHit) string { return h.List + "/" + h.EntryID }
+
+func hitsNotIn(hits []ScreeningHit, prev *ScreeningSummary) []ScreeningHit {
+	var out []ScreeningHit
+	for _, h := range hits {
+		if prev == nil || !slices.ContainsFunc(prev.Hits, func(p ScreeningHit) bool { return hitKey(p) == hitKey(h) }) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func sameHits(a, b []ScreeningHit) bool {
+	return len(hitsNotIn(a, &ScreeningSummary{Hits: b})) == 0 && len(hitsNotIn(b, &ScreeningSummary{Hits: a})) == 0
+}
