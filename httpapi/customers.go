@@ -167,3 +167,19 @@ func (s *Server) handleGetOwners(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, a)
 	return nil
 }
+
+// exporters may export a customer's personal data: admins only, since the
+// answer holds everything Warden knows about a person.
+var exporters = []warden.Role{warden.RoleAdmin}
+
+func (s *Server) handleExportCustomer(w http.ResponseWriter, r *http.Request) error {
+	if err := knownQuery(r); err != nil {
+		return err
+	}
+	e, err := s.customers.Export(r.Context(), r.PathValue("id"), s.screening.Clearances)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, e)
+	return nil
+}

@@ -132,3 +132,32 @@ func TestOwnersOverHTTP(t *testing.T) {
 	e.do("PUT", "/v1/customers/biz-1/owners", svc, `{"parties":[],"stakes":[],"control_person":"","x":1}`).wantError(t, 400, warden.EINVALID, "x")
 	e.do("GET", "/v1/customers/biz-2/owners", auditor, "").wantError(t, 404, warden.ENOTFOUND, "id")
 }
+
+func TestCustomerExport(t *testing.T) {
+	e := newEnv(t, nil)
+	svc, analyst := e.key(warden.RoleService), e.key(warden.RoleAnalyst)
+	e.do("PUT", "/v1/customers/c9", svc, amina)
+	e.do("PUT", "/v1/customers/c9", svc, strings.Replace(amina, "Otieno", "Kamau", 1))
+	e.do("POST", "/v1/customers/c9/documents", svc, `{"kind":"national_id","number":"12345678"}`)
+	e.do("POST", "/v1/screening/clearances", analyst, `{"subject":"c9","list":"ofac-sdn","entry_id":"306","reason":"not the bank, a bakery"}`)
+	e.do("GET", "/v1/customers/c9/export", analyst, "").wantError(t, 403, warden.EFORBIDDEN, "")
+	r := e.do("GET", "/v1/customers/c9/export", e.admin, "")
+	if r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	m := r.json(t)
+	if vs, _ := m["versions"].([]any); len(vs) != 2 {
+		t.Fatalf("versions: %s", r.body)
+	}
+	if ds, _ := m["documents"].([]any); len(ds) != 1 {
+		t.Fatalf("documents: %s", r.body)
+	}
+	if cs, _ := m["screening_clearances"].([]any); len(cs) != 1 || m["risk"] == nil {
+		t.Fatalf("clearances or risk: %s", r.body)
+	}
+	a := e.do("GET", "/v1/audit/entries?from=0&to=1000", e.admin, "")
+	if !strings.Contains(string(a.body), `"action":"customer.export"`) {
+		t.Fatal("export not audited")
+	}
+	e.do("GET", "/v1/customers/nobody/export", e.admin, "").wantError(t, 404, warden.ENOTFOUND, "id")
+}
