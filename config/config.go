@@ -67,12 +67,17 @@ type Screening struct {
 func (s Screening) ListThresholds() map[string]float64 {
 	out := map[string]float64{}
 	for k, v := range s.Thresholds {
-		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err == nil {
+		if f, ok := parseThreshold(v); ok {
 			out[k] = f
 		}
 	}
 	return out
+}
+
+// parseThreshold reads a screening threshold: a number from 0.5 to 1.
+func parseThreshold(v string) (float64, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	return f, err == nil && f >= 0.5 && f <= 1
 }
 
 // Audit configures the tamper-evident audit log.
@@ -318,8 +323,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	for k, v := range c.Screening.Thresholds {
-		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || f < 0.5 || f > 1 {
+		if _, ok := parseThreshold(v); !ok {
 			return fieldErr("screening.thresholds."+k, "%q is not a threshold between 0.5 and 1", v)
 		}
 	}

@@ -8,7 +8,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/auth"
+	"github.com/wardenhq/warden/config"
+	"github.com/wardenhq/warden/store/sqlstore"
 )
 
 func (a *app) apikeyCommand() *cobra.Command {
@@ -22,28 +25,9 @@ func (a *app) apikeyCommand() *cobra.Command {
 
 // withKeys opens the configured store and runs fn with a key service.
 func (a *app) withKeys(cmd *cobra.Command, fn func(*auth.Service) error) error {
-	c, err := a.loadConfig(cmd)
-	if err != nil {
-		return err
-	}
-	db, err := a.openStore(cmd.Context(), c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	log, _, err := openAudit(cmd.Context(), c, db)
-	if err != nil {
-		return err
-	}
-	if err := fn(keyService(c, db, log)); err != nil {
-		return err
-	}
-	// Sign a checkpoint covering what this command appended, so that the
-	// change is vouched for even if no server runs to do it.
-	if _, err := log.Checkpoint(cmd.Context()); err != nil && warden.ErrorCode(err) != warden.ENOTFOUND {
-		return fmt.Errorf("audit checkpoint: %w", err)
-	}
-	return nil
+	return a.withAuditChanges(cmd, func(c config.Config, db *sqlstore.DB, log *audit.Log, _ string) error {
+		return fn(keyService(c, db, log))
+	})
 }
 
 // createdKeyJSON is the --json output of create and rotate.

@@ -45,6 +45,21 @@ func (a *app) withAudit(cmd *cobra.Command, fn func(c config.Config, db *sqlstor
 	return fn(c, db, log, vkey)
 }
 
+// withAuditChanges is withAudit for commands that append to the log: once fn
+// succeeds it signs a checkpoint covering what it appended, so that the
+// change is vouched for even if no server runs to do it.
+func (a *app) withAuditChanges(cmd *cobra.Command, fn func(c config.Config, db *sqlstore.DB, log *audit.Log, vkey string) error) error {
+	return a.withAudit(cmd, func(c config.Config, db *sqlstore.DB, log *audit.Log, vkey string) error {
+		if err := fn(c, db, log, vkey); err != nil {
+			return err
+		}
+		if _, err := log.Checkpoint(cmd.Context()); err != nil && !isEmptyLog(err) {
+			return fmt.Errorf("audit checkpoint: %w", err)
+		}
+		return nil
+	})
+}
+
 // progress prints a progress line on standard error for long runs, never in
 // --json mode's standard output.
 func (a *app) progress(what string) func(done, total int64) {

@@ -19,7 +19,7 @@ import (
 // withScreening opens the store, the audit log and the screening service
 // with the lists in service (the bundled ones on a store that has none).
 func (a *app) withScreening(cmd *cobra.Command, restore bool, fn func(svc *screening.Service, db *sqlstore.DB, log *audit.Log) error) error {
-	return a.withAudit(cmd, func(c config.Config, db *sqlstore.DB, log *audit.Log, _ string) error {
+	return a.withAuditChanges(cmd, func(c config.Config, db *sqlstore.DB, log *audit.Log, _ string) error {
 		svc := &screening.Service{Screener: screening.NewScreener(), Lists: db, Clearances: db, Audit: log}
 		svc.Screener.ListThresholds = c.Screening.ListThresholds()
 		if restore {
@@ -39,11 +39,7 @@ func (a *app) withScreening(cmd *cobra.Command, restore bool, fn func(svc *scree
 				fmt.Fprintf(a.stderr, "%d lists, %d entries in %s\n", len(svc.Screener.Lists()), n, time.Since(start).Round(time.Millisecond))
 			}
 		}
-		err := fn(svc, db, log)
-		if _, cerr := log.Checkpoint(cmd.Context()); err == nil && cerr != nil && !isEmptyLog(cerr) {
-			err = cerr
-		}
-		return err
+		return fn(svc, db, log)
 	})
 }
 
