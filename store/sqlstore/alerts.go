@@ -1,0 +1,194 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/cases"
+)
+
+// lockAlertBase is xored with a hash of customer and rule so that replicas
+// raising the same alert take turns while different alerts proceed at once.
+const lockAlertBase int64 = 0x57617264_0003 << 16
+
+func alertLockKey(customer, rule string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(customer + "\x00" + rule))
+	return lockAlertBase ^ int64(h.Sum64()&0xffff_ffff)
+}
+
+const alertColumns = `id, customer_id, source, rule_id, rule_version, severity, status, first_at, last_at, hits, evidence, case_id, closed_at`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanAlert(r rowScanner) (*cases.Alert, error) {
+	var a cases.Alert
+	var first, last int64
+	var ev string
+	var caseID sql.NullString
+	var closed sql.NullInt64
+	if err := r.Scan(&a.ID, &a.CustomerID, &a.Source, &a.RuleID, &a.RuleVersion, &a.Severity, &a.Status, &first, &last, &a.Hits, &ev, &caseID, &closed); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(ev), &a.Evidence); err != nil {
+		return nil, fmt.Errorf("decode alert %s evidence: %w", a.ID, err)
+	}
+	a.FirstAt, a.LastAt, a.CaseID, a.ClosedAt = fromMicros(first), fromMicros(last), caseID.String, fromNullMicros(closed)
+	return &a, nil
+}
+
+// RaiseAlert implements cases.AlertStore.
+func (db *DB) RaiseAlert(ctx context.Context, r cases.Raise, newID string) (a *cases.Alert, created bool, err error) {
+	defer db.track("alerts.raise", time.Now(), &err)
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.lock(ctx, tx, alertLockKey(r.CustomerID, r.RuleID)); err != nil {
+			return err
+		}
+		q := `SELECT ` + alertColumns + ` FROM alerts WHERE customer_id = $1 AND rule_id = $2 AND status = 'open'`
+		args := []any{r.CustomerID, r.RuleID}
+		if r.Window > 0 {
+			q += ` AND last_at >= $3`
+			args = append(args, micros(r.At.Add(-r.Window)))
+		}
+		q += ` ORDER BY last_at DESC LIMIT 1`
+		cur, err := scanAlert(tx.QueryRowContext(ctx, q, args...))
+		switch {
+		case err == sql.ErrNoRows:
+			a = &cases.Alert{ID: newID, CustomerID: r.CustomerID, Source: r.Source, RuleID: r.RuleID, RuleVersion: r.RuleVersion,
+				Severity: r.Severity, Status: cases.StatusOpen, FirstAt: r.At, LastAt: r.At, Hits: 1, Evidence: []json.RawMessage{r.Evidence}}
+			created = true
+			ev, _ := json.Marshal(a.Evidence)
+			_, err = tx.ExecContext(ctx, `INSERT INTO alerts (`+alertColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL)`,
+				a.ID, a.CustomerID, a.Source, a.RuleID, a.RuleVersion, a.Severity, a.Status, micros(a.FirstAt), micros(a.LastAt), a.Hits, string(ev))
+			if err != nil {
+				return fmt.Errorf("open alert: %w", err)
+			}
+			return nil
+		case err != nil:
+			return fmt.Errorf("find open alert: %w", err)
+		}
+		a = cur
+		a.Hits++
+		if r.At.After(a.LastAt) {
+			a.LastAt = r.At
+		}
+		if higher(r.Severity, a.Severity) {
+			a.Severity = r.Severity
+		}
+		if r.RuleVersion > a.RuleVersion {
+			a.RuleVersion = r.RuleVersion
+		}
+		a.Evidence = append(a.Evidence, r.Evidence)
+		if n := len(a.Evidence); n > cases.MaxEvidence {
+			// Keep the first occurrence (why the alert opened) and the latest.
+			a.Evidence = append(a.Evidence[:1], a.Evidence[n-cases.MaxEvidence+1:]...)
+		}
+		ev, _ := json.Marshal(a.Evidence)
+		_, err = tx.ExecContext(ctx, `UPDATE alerts SET hits = $1, last_at = $2, severity = $3, rule_version = $4, evidence = $5 WHERE id = $6`,
+			a.Hits, micros(a.LastAt), a.Severity, a.RuleVersion, string(ev), a.ID)
+		if err != nil {
+			return fmt.Errorf("extend alert: %w", err)
+		}
+		return nil
+	})
+	return a, created, err
+}
+
+func higher(a, b string) bool {
+	rank := map[string]int{"low": 1, "medium": 2, "high": 3, "critical": 4}
+	return rank[a] > rank[b]
+}
+
+// Alert implements cases.AlertStore.
+func (db *DB) Alert(ctx context.Context, id string) (a *cases.Alert, err error) {
+	defer db.track("alerts.get", time.Now(), &err)
+	a, err = scanAlert(db.read.QueryRowContext(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id = $1`, id))
+	if err == sql.ErrNoRows {
+		return nil, warden.FieldErrorf(warden.ENOTFOUND, "id", "alert %s not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read alert: %w", err)
+	}
+	return a, nil
+}
+
+// Alerts implements cases.AlertStore.
+func (db *DB) Alerts(ctx context.Context, f cases.Filter) (as []*cases.Alert, err error) {
+	defer db.track("alerts.list", time.Now(), &err)
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.CustomerID != "" {
+		add("customer_id = $%d", f.CustomerID)
+	}
+	if f.Status != "" {
+		add("status = $%d", f.Status)
+	}
+	if f.Source != "" {
+		add("source = $%d", f.Source)
+	}
+	if f.RuleID != "" {
+		add("rule_id = $%d", f.RuleID)
+	}
+	if f.Severity != "" {
+		add("severity = $%d", f.Severity)
+	}
+	if !f.Since.IsZero() {
+		add("first_at >= $%d", micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("first_at < $%d", micros(f.Until))
+	}
+	if f.After != "" {
+		add("id > $%d", f.After)
+	}
+	q := `SELECT ` + alertColumns + ` FROM alerts`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	args = append(args, f.Limit)
+	q += fmt.Sprintf(` ORDER BY id LIMIT $%d`, len(args))
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	defer rows.Close()
+	as = []*cases.Alert{}
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read alert: %w", err)
+		}
+		as = append(as, a)
+	}
+	return as, rows.Err()
+}
+
+// AlertCounts implements cases.AlertStore.
+func (db *DB) AlertCounts(ctx context.Context) (cs []cases.AlertCount, err error) {
+	defer db.track("alerts.counts", time.Now(), &err)
+	rows, err := db.read.QueryContext(ctx, `SELECT status, source, severity, COUNT(*) FROM alerts GROUP BY status, source, severity ORDER BY status, source, severity`)
+	if err != nil {
+		return nil, fmt.Errorf("count alerts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c cases.AlertCount
+		if err := rows.Scan(&c.Status, &c.Source, &c.Severity, &c.Count); err != nil {
+			return nil, fmt.Errorf("read alert count: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+var _ cases.AlertStore = (*DB)(nil)
