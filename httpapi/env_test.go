@@ -18,6 +18,7 @@ import (
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/auth"
+	"github.com/wardenhq/warden/cases"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/internal/testutil"
 	"github.com/wardenhq/warden/kyc"
@@ -33,16 +34,17 @@ type syncBuffer = testutil.SyncBuffer
 
 // testEnv is a real server on a real SQLite store behind httptest.
 type testEnv struct {
-	t     *testing.T
-	cfg   config.Config
-	srv   *Server
-	ts    *httptest.Server
-	db    *sqlstore.DB
-	keys  *auth.Service
-	logs  *syncBuffer
-	admin string
-	audit *audit.Log
-	vkey  string
+	t      *testing.T
+	cfg    config.Config
+	srv    *Server
+	ts     *httptest.Server
+	db     *sqlstore.DB
+	keys   *auth.Service
+	logs   *syncBuffer
+	admin  string
+	audit  *audit.Log
+	vkey   string
+	alerts *cases.Alerts
 }
 
 // newAuditLog returns a real audit log on db with a fresh signing key.
@@ -90,13 +92,14 @@ func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
 	auditLog, vkey := newAuditLog(t, db)
 	keys := &auth.Service{Store: db, RotationOverlap: cfg.Auth.RotationOverlap.D(), Audit: auditLog}
 	screeningSvc := &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog}
+	alerts := &cases.Alerts{Store: db, Audit: auditLog, OnRaise: metrics.ObserveAlert}
 	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics,
-		Audit: auditLog, AuditKey: vkey, Screening: screeningSvc,
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: screeningSvc, Documents: db, Owners: db, Profile: testProfile(t)}, Version: "test"})
+		Audit: auditLog, AuditKey: vkey, Screening: screeningSvc, Alerts: alerts,
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: screeningSvc, Documents: db, Owners: db, Alerts: alerts, Profile: testProfile(t)}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &testEnv{t: t, cfg: cfg, srv: srv, db: db, keys: keys, logs: logs, audit: auditLog, vkey: vkey}
+	e := &testEnv{t: t, cfg: cfg, srv: srv, db: db, alerts: alerts, keys: keys, logs: logs, audit: auditLog, vkey: vkey}
 	e.ts = httptest.NewServer(srv.Handler())
 	t.Cleanup(e.ts.Close)
 	e.admin = e.key(warden.RoleAdmin)
@@ -229,4 +232,15 @@ func testProfile(t *testing.T) *tier.Profile {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// decode checks the status and decodes the JSON body into v.
+func (r *response) decode(t *testing.T, status int, v any) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d\n%s", r.status, status, r.body)
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
 }

@@ -88,7 +88,7 @@ func TestBadIDsAndUnknownIDs(t *testing.T) {
 		"PUT /v1/customers/{id}/owners":     `{"parties":[],"stakes":[],"control_person":""}`,
 		"POST /v1/customers/{id}/documents": `{"kind":"national_id","number":"12345678"}`,
 	}
-	unknown := map[string]string{"/v1/documents/": "doc_0123456789abcdef"}
+	unknown := map[string]string{"/v1/documents/": "doc_0123456789abcdef", "/v1/alerts/": "alt_0123456789abcdef0123"}
 	for _, rt := range e.srv.Routes() {
 		if !strings.Contains(rt.Pattern, "{id}") {
 			continue

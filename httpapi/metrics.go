@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"errors"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/wardenhq/warden/cases"
 )
 
 // Metrics are the server's Prometheus collectors, registered on a registry the
@@ -17,6 +20,7 @@ type Metrics struct {
 	storeErrors  *prometheus.CounterVec
 	rateLimited  *prometheus.CounterVec
 	authFailures *prometheus.CounterVec
+	alertsRaised *prometheus.CounterVec
 }
 
 // NewMetrics creates and registers the collectors.
@@ -44,12 +48,15 @@ func NewMetrics(version string) *Metrics {
 		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_auth_failures_total", Help: "Requests refused by authentication or authorisation, by reason.",
 		}, []string{"reason"}),
+		alertsRaised: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_alerts_raised_total", Help: "Alert occurrences raised by this process, by source, severity and outcome (opened or extended).",
+		}, []string{"source", "severity", "outcome"}),
 	}
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "warden_build_info", Help: "Warden build information.",
 	}, []string{"version"})
 	build.WithLabelValues(version).Set(1)
-	reg.MustRegister(m.requests, m.latency, m.storeLatency, m.storeErrors, m.rateLimited, m.authFailures, build,
+	reg.MustRegister(m.requests, m.latency, m.storeLatency, m.storeErrors, m.rateLimited, m.authFailures, m.alertsRaised, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -60,4 +67,25 @@ func (m *Metrics) ObserveStore(op string, d time.Duration, err error) {
 	if err != nil {
 		m.storeErrors.WithLabelValues(op).Inc()
 	}
+}
+
+// ObserveAlert counts one raise; it matches cases.Alerts.OnRaise.
+func (m *Metrics) ObserveAlert(a *cases.Alert, created bool) {
+	outcome := "extended"
+	if created {
+		outcome = "opened"
+	}
+	m.alertsRaised.WithLabelValues(a.Source, a.Severity, outcome).Inc()
+}
+
+// registerOnce registers c, accepting one already registered by an earlier
+// server on the same registry.
+func (m *Metrics) registerOnce(c prometheus.Collector) error {
+	if err := m.Registry.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if !errors.As(err, &are) {
+			return err
+		}
+	}
+	return nil
 }

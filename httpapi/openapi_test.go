@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden/auth"
+	"github.com/wardenhq/warden/cases"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/screening"
@@ -124,7 +125,7 @@ func oaServer(t *testing.T) *Server {
 	auditLog, vkey := newAuditLog(t, db)
 	s, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: &auth.Service{Store: db}, Store: db,
 		Metrics: NewMetrics("test"), Audit: auditLog, AuditKey: vkey, Screening: &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog},
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Documents: db, Owners: db, Profile: testProfile(t)}})
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Documents: db, Owners: db, Profile: testProfile(t)}, Alerts: &cases.Alerts{Store: db}})
 	if err != nil {
 		t.Fatal(err)
 	}

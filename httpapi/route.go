@@ -87,6 +87,9 @@ func (s *Server) registerRoutes() {
 	s.handle(Route{Method: "POST", Pattern: "/v1/documents/{id}/verify", Roles: documentDeciders}, s.decideDocument(true))
 	s.handle(Route{Method: "POST", Pattern: "/v1/documents/{id}/reject", Roles: documentDeciders}, s.decideDocument(false))
 
+	s.handle(Route{Method: "GET", Pattern: "/v1/alerts", Roles: alertReaders}, s.handleListAlerts)
+	s.handle(Route{Method: "GET", Pattern: "/v1/alerts/{id}", Roles: alertReaders}, s.handleGetAlert)
+
 	s.mux.HandleFunc("/", s.handleUnmatched)
 }
 

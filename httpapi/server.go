@@ -18,6 +18,7 @@ import (
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/auth"
+	"github.com/wardenhq/warden/cases"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/screening"
@@ -45,7 +46,9 @@ type Deps struct {
 	Screening *screening.Service
 	// Customers keeps customers.
 	Customers *kyc.Service
-	Version   string
+	// Alerts raises and reads alerts.
+	Alerts  *cases.Alerts
+	Version string
 	// Now defaults to time.Now; tests move it.
 	Now func() time.Time
 }
@@ -61,6 +64,7 @@ type Server struct {
 	auditKey  string
 	screening *screening.Service
 	customers *kyc.Service
+	alerts    *cases.Alerts
 	version   string
 	now       func() time.Time
 	mux       *http.ServeMux
@@ -74,11 +78,11 @@ type Server struct {
 
 // New builds a server and registers every route.
 func New(d Deps) (*Server, error) {
-	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screening == nil || d.Customers == nil {
-		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit, Screening and Customers are required")
+	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screening == nil || d.Customers == nil || d.Alerts == nil {
+		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit, Screening, Customers and Alerts are required")
 	}
 	s := &Server{
-		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screening: d.Screening, customers: d.Customers,
+		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screening: d.Screening, customers: d.Customers, alerts: d.Alerts,
 		version: d.Version, now: d.Now, mux: http.NewServeMux(), origins: map[string]bool{},
 	}
 	if s.now == nil {
@@ -93,6 +97,9 @@ func New(d Deps) (*Server, error) {
 	}
 	for _, o := range d.Config.HTTP.CORSAllowedOrigins {
 		s.origins[normalizeOrigin(o)] = true
+	}
+	if err := d.Metrics.registerOnce(newAlertCollector(d.Alerts.Store)); err != nil {
+		return nil, fmt.Errorf("register alert metrics: %w", err)
 	}
 	s.limiter = newRateLimiter(s.now)
 	s.registerRoutes()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/cases"
 	"github.com/wardenhq/warden/kyc/tier"
 	"github.com/wardenhq/warden/screening"
 )
@@ -236,6 +237,11 @@ type Recorder interface {
 	Append(ctx context.Context, rec audit.Record) (*audit.Entry, error)
 }
 
+// AlertRaiser raises alerts; *cases.Alerts implements it.
+type AlertRaiser interface {
+	Raise(ctx context.Context, r cases.Raise) (*cases.Alert, error)
+}
+
 // Service keeps customers.
 type Service struct {
 	Store CustomerStore
@@ -247,7 +253,13 @@ type Service struct {
 	// customers are placed in (nil: no tiers).
 	Documents DocumentStore
 	Owners    OwnersStore
-	Profile   *tier.Profile
+	// Alerts receives new screening hits found by re-screening; nil records
+	// them in the audit log only.
+	Alerts AlertRaiser
+	// Salts keeps the salts of the audit log's personal-data hashes; nil
+	// uses Store when it implements SaltStore.
+	Salts   SaltStore
+	Profile *tier.Profile
 	// RiskPolicy rates customers; the zero value means DefaultRiskPolicy.
 	RiskPolicy RiskPolicy
 	Now        func() time.Time
@@ -331,8 +343,12 @@ func (s *Service) Put(ctx context.Context, id string, data CustomerData) (*PutRe
 		action = "customer.create"
 	}
 	if s.Audit != nil {
+		commit, err := s.committer(ctx, id)
+		if err != nil {
+			return nil, err
+		}
 		if _, err := s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "customer", ID: id},
-			Change: map[string]any{"version": next.Version, "data": data, "screening": next.Screening}}); err != nil {
+			Change: map[string]any{"version": next.Version, "data": commit.data(data), "screening": next.Screening}}); err != nil {
 			return nil, err
 		}
 	}

@@ -8,11 +8,15 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/store/sqlite"
 )
 
-type recorder struct{ actions []string }
+type recorder struct {
+	actions []string
+	records []audit.Record
+}
 
 func newService(t *testing.T) (*kyc.Service, *recorder) {
 	t.Helper()

@@ -142,18 +142,19 @@ func expired(d *Document, now time.Time) bool {
 	return err == nil && now.After(exp.Add(24*time.Hour))
 }
 
-// record audits a document change; the number is kept only as its last four
-// characters.
+// record audits a document change; the number is kept only as a keyed hash
+// under the customer's salt (see privacy.go).
 func (s *Service) record(ctx context.Context, action string, d *Document) error {
 	if s.Audit == nil {
 		return nil
 	}
-	masked := d.Number
-	if len(masked) > 4 {
-		masked = strings.Repeat("*", len(masked)-4) + masked[len(masked)-4:]
+	commit, err := s.committer(ctx, d.CustomerID)
+	if err != nil {
+		return err
 	}
-	_, err := s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "document", ID: d.ID},
-		Change: map[string]any{"customer_id": d.CustomerID, "kind": d.Kind, "number": masked, "status": d.Status, "reason": d.Reason, "findings": len(d.Findings)}})
+	_, err = s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "document", ID: d.ID},
+		Change: map[string]any{"customer_id": d.CustomerID, "kind": d.Kind, "number": commit.Hash("documents."+d.ID+".number", d.Number),
+			"status": d.Status, "reason": d.Reason, "findings": len(d.Findings)}})
 	return err
 }
 

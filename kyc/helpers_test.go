@@ -12,6 +12,7 @@ type auditFuncRecorder struct{ r *recorder }
 
 func (a auditFuncRecorder) Append(_ context.Context, rec audit.Record) (*audit.Entry, error) {
 	a.r.actions = append(a.r.actions, rec.Action+":"+rec.Subject.ID)
+	a.r.records = append(a.r.records, rec)
 	return &audit.Entry{Action: rec.Action}, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/kyc/ownership"
-	"github.com/wardenhq/warden/screening"
 )
 
 // OwnerParty is a person or entity in a customer's ownership structure.
@@ -37,11 +36,14 @@ type Owners struct {
 	ControlPerson string       `json:"control_person"`
 }
 
-// OwnersStore keeps the latest ownership structure of each customer.
+// OwnersStore keeps the latest ownership structure of each customer and
+// the latest screening of its parties.
 type OwnersStore interface {
+	// PutOwners stores the structure and forgets its parties' screening.
 	PutOwners(ctx context.Context, customerID string, o Owners, at time.Time) error
 	// CustomerOwners returns the structure, or ENOTFOUND.
 	CustomerOwners(ctx context.Context, customerID string) (*Owners, error)
+	OwnerScreeningStore
 }
 
 // OwnerPath explains a figure: the parties from owner to customer and the
@@ -85,8 +87,8 @@ func paths(ps []ownership.Path) []OwnerPath {
 }
 
 // analyse builds the graph (validating it) and applies the CDD rule and the
-// 50% rule, screening every owner party.
-func (s *Service) analyse(ctx context.Context, c *Customer, o Owners) (*OwnershipAnalysis, error) {
+// 50% rule, with the owner parties' screening sc (nil: none screened).
+func (s *Service) analyse(c *Customer, o Owners, sc *OwnerScreening) (*OwnershipAnalysis, error) {
 	parties := []ownership.Party{{ID: c.ID, Kind: ownership.Entity, ControlPerson: o.ControlPerson}}
 	names := map[string]OwnerParty{}
 	for i, p := range o.Parties {
@@ -119,19 +121,11 @@ func (s *Service) analyse(ctx context.Context, c *Customer, o Owners) (*Ownershi
 		a.Findings = append(a.Findings, f.Message)
 	}
 	sanctioned := map[string]bool{}
-	if s.Screening != nil {
-		for _, p := range o.Parties {
-			typ := screening.TypeIndividual
-			if p.Kind == string(ownership.Entity) {
-				typ = screening.TypeEntity
-			}
-			res, err := s.Screening.Screen(ctx, screening.ScreenRequest{Subject: c.ID + "/" + p.ID, Name: p.Name, Type: string(typ), DateOfBirth: p.DateOfBirth, Country: p.Country})
-			if err != nil {
-				return nil, fmt.Errorf("screen owner %s: %w", p.ID, err)
-			}
-			for _, h := range res.Hits {
+	if sc != nil {
+		for id, hits := range sc.Parties {
+			for _, h := range hits {
 				if sanctionsLists[h.List] {
-					sanctioned[p.ID] = true
+					sanctioned[id] = true
 				}
 			}
 		}
@@ -157,23 +151,46 @@ func (s *Service) PutOwners(ctx context.Context, id string, o Owners) (*Ownershi
 	if c.Type != TypeEntity {
 		return nil, warden.FieldErrorf(warden.EINVALID, "id", "customer %s is an individual: only legal entities have owners", id)
 	}
-	a, err := s.analyse(ctx, c, o)
+	// Validate the structure before screening anyone.
+	if _, err := s.analyse(c, o, nil); err != nil {
+		return nil, err
+	}
+	sc, err := s.screenOwners(ctx, c.ID, o)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.analyse(c, o, sc)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.Owners.PutOwners(ctx, id, o, s.now()); err != nil {
 		return nil, err
 	}
+	if sc != nil {
+		if err := s.Owners.PutOwnerScreening(ctx, id, sc); err != nil {
+			return nil, err
+		}
+	}
 	if s.Audit != nil {
+		commit, err := s.committer(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		bos := make([]map[string]any, 0, len(a.BeneficialOwners))
+		for _, bo := range a.BeneficialOwners {
+			bos = append(bos, map[string]any{"party_id": bo.PartyID, "basis_points": bo.BasisPoints})
+		}
 		if _, err := s.Audit.Append(ctx, audit.Record{Action: "customer.owners", Subject: audit.Subject{Type: "customer", ID: id},
-			Change: map[string]any{"owners": o, "beneficial_owners": a.BeneficialOwners, "blocked_by_ownership": a.BlockedByOwnership}}); err != nil {
+			Change: map[string]any{"owners": commit.owners(o), "beneficial_owners": bos, "blocked_by_ownership": a.BlockedByOwnership,
+				"sanctioned_parties": a.SanctionedParties}}); err != nil {
 			return nil, err
 		}
 	}
 	return a, nil
 }
 
-// GetOwners returns the stored structure with a fresh analysis (lists change).
+// GetOwners returns the stored structure with its analysis, from the stored
+// screening of the owners (kept current by re-screening on list changes).
 func (s *Service) GetOwners(ctx context.Context, id string) (*OwnershipAnalysis, error) {
 	c, err := s.Get(ctx, id)
 	if err != nil {
@@ -183,5 +200,25 @@ func (s *Service) GetOwners(ctx context.Context, id string) (*OwnershipAnalysis,
 	if err != nil {
 		return nil, err
 	}
-	return s.analyse(ctx, c, *o)
+	return s.ownership(ctx, c, *o)
+}
+
+// ownership analyses a stored structure with its stored screening, screening
+// (and storing) afresh only when none is stored.
+func (s *Service) ownership(ctx context.Context, c *Customer, o Owners) (*OwnershipAnalysis, error) {
+	sc, err := s.Owners.OwnerScreening(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if sc == nil {
+		if sc, err = s.screenOwners(ctx, c.ID, o); err != nil {
+			return nil, err
+		}
+		if sc != nil {
+			if err := s.Owners.PutOwnerScreening(ctx, c.ID, sc); err != nil && warden.ErrorCode(err) != warden.ENOTFOUND {
+				return nil, err
+			}
+		}
+	}
+	return s.analyse(c, o, sc)
 }

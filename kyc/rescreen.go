@@ -2,12 +2,14 @@ package kyc
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/cases"
 	"github.com/wardenhq/warden/screening"
 )
 
@@ -23,6 +25,25 @@ type RescreenResult struct {
 	Rescreened int `json:"rescreened"` // whose names the change could affect
 	NewHits    int `json:"new_hits"`   // hits not in their previous screening
 	Updated    int `json:"updated"`    // customers whose screening changed
+	// Ownership structures, likewise, counted by structure.
+	Structures           int `json:"ownership_structures"`
+	StructuresRescreened int `json:"ownership_structures_rescreened"`
+	OwnerNewHits         int `json:"owner_new_hits"`
+	Alerts               int `json:"alerts_raised"`
+}
+
+// Alert rules raised by re-screening.
+const (
+	RuleNewHit      = "screening.new-hit"       // a customer newly matches a list entry
+	RuleOwnerNewHit = "screening.owner-new-hit" // an owner of a legal entity does
+)
+
+// hitSeverity ranks a new hit: sanctions lists high, PEP and own lists medium.
+func hitSeverity(h ScreeningHit) string {
+	if sanctionsLists[h.List] || h.List == "ofac-cons" {
+		return "high"
+	}
+	return "medium"
 }
 
 // affectedKeys returns the name keys (tokens and phonetic keys) of the
@@ -53,13 +74,33 @@ func mayBeAffected(c *Customer, keys, gone map[string]bool) bool {
 	if c.Screening == nil {
 		return true
 	}
-	for _, h := range c.Screening.Hits {
+	return hitsGone(c.Screening.Hits, gone) || nameAffected(c.Name(), keys)
+}
+
+func hitsGone(hits []ScreeningHit, gone map[string]bool) bool {
+	for _, h := range hits {
 		if gone[h.List+"/"+h.EntryID] {
 			return true
 		}
 	}
-	for _, t := range screening.NormalizeName(c.Name()) {
+	return false
+}
+
+func nameAffected(name string, keys map[string]bool) bool {
+	for _, t := range screening.NormalizeName(name) {
 		if keys["t:"+t.Text] || keys["p:"+screening.PhoneticKey(t.Text)] {
+			return true
+		}
+	}
+	return false
+}
+
+func structureMayBeAffected(r OwnersRecord, keys, gone map[string]bool) bool {
+	if r.Screening == nil {
+		return true
+	}
+	for _, p := range r.Owners.Parties {
+		if hitsGone(r.Screening.Parties[p.ID], gone) || nameAffected(p.Name, keys) {
 			return true
 		}
 	}
@@ -98,7 +139,7 @@ func (s *Service) Rescreen(ctx context.Context, lister CustomerLister, snaps map
 			return res, err
 		}
 		if len(page) == 0 {
-			return res, nil
+			break
 		}
 		for _, c := range page {
 			res.Customers++
@@ -128,8 +169,76 @@ func (s *Service) Rescreen(ctx context.Context, lister CustomerLister, snaps map
 					return res, err
 				}
 			}
+			for _, h := range newHits {
+				if err := s.raiseHit(ctx, &res, c.ID, RuleNewHit, h, map[string]any{"hit": h, "list_versions": sum.ListVersions}); err != nil {
+					return res, err
+				}
+			}
 		}
 	}
+	if s.Owners == nil {
+		return res, nil
+	}
+	return res, s.rescreenOwners(ctx, &res, keys, gone)
+}
+
+// rescreenOwners re-screens the parties of every ownership structure the
+// change can affect, stores the new screening and raises an alert on the
+// entity customer for each new hit on one of its owners.
+func (s *Service) rescreenOwners(ctx context.Context, res *RescreenResult, keys, gone map[string]bool) error {
+	after := ""
+	for {
+		page, err := s.Owners.OwnersAfter(ctx, after, 500)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		for _, r := range page {
+			res.Structures++
+			after = r.CustomerID
+			if !structureMayBeAffected(r, keys, gone) {
+				continue
+			}
+			res.StructuresRescreened++
+			sc, err := s.screenOwners(ctx, r.CustomerID, r.Owners)
+			if err != nil {
+				return err
+			}
+			if err := s.Owners.PutOwnerScreening(ctx, r.CustomerID, sc); err != nil {
+				return fmt.Errorf("store owner re-screening of %s: %w", r.CustomerID, err)
+			}
+			for _, p := range r.Owners.Parties {
+				var prev *ScreeningSummary
+				if r.Screening != nil {
+					prev = &ScreeningSummary{Hits: r.Screening.Parties[p.ID]}
+				}
+				for _, h := range hitsNotIn(sc.Parties[p.ID], prev) {
+					res.OwnerNewHits++
+					if err := s.raiseHit(ctx, res, r.CustomerID, RuleOwnerNewHit, h, map[string]any{"party_id": p.ID, "hit": h, "list_versions": sc.ListVersions}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+}
+
+func (s *Service) raiseHit(ctx context.Context, res *RescreenResult, customerID, rule string, h ScreeningHit, evidence map[string]any) error {
+	if s.Alerts == nil {
+		return nil
+	}
+	ev, err := json.Marshal(evidence)
+	if err != nil {
+		return fmt.Errorf("encode alert evidence: %w", err)
+	}
+	if _, err := s.Alerts.Raise(ctx, cases.Raise{CustomerID: customerID, Source: cases.SourceScreening, RuleID: rule, RuleVersion: 1,
+		Severity: hitSeverity(h), Evidence: ev}); err != nil {
+		return fmt.Errorf("raise alert for %s: %w", customerID, err)
+	}
+	res.Alerts++
+	return nil
 }
 
 func hitKey(h ScreeningHit) string { return h.List + "/" + h.EntryID }

@@ -127,7 +127,7 @@ func (s *Service) Risk(ctx context.Context, c *Customer) (*Risk, error) {
 		o, err := s.Owners.CustomerOwners(ctx, c.ID)
 		switch {
 		case err == nil:
-			if own, err = s.analyse(ctx, c, *o); err != nil {
+			if own, err = s.ownership(ctx, c, *o); err != nil {
 				return nil, err
 			}
 		case warden.ErrorCode(err) != warden.ENOTFOUND:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/cases"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/screening"
@@ -89,8 +90,9 @@ func (a *app) listsCommand() *cobra.Command {
 					bySource[sn.Source] = sn
 					out = append(out, result{ListVersion: screening.VersionOf(sn), Added: len(d.Added), Removed: len(d.Removed), Changed: len(d.Changed)})
 				}
-				// Re-screen the customers the change can affect.
-				customers := &kyc.Service{Store: db, Audit: log, Screening: svc}
+				// Re-screen the customers and owners the change can affect;
+				// new hits raise alerts.
+				customers := &kyc.Service{Store: db, Audit: log, Screening: svc, Owners: db, Alerts: &cases.Alerts{Store: db, Audit: log}}
 				if !a.jsonOut {
 					fmt.Fprint(a.stderr, "re-screening affected customers… ")
 				}
@@ -99,7 +101,8 @@ func (a *app) listsCommand() *cobra.Command {
 					return err
 				}
 				if !a.jsonOut {
-					fmt.Fprintf(a.stderr, "%d of %d customers re-screened, %d new hits\n", rs.Rescreened, rs.Customers, rs.NewHits)
+					fmt.Fprintf(a.stderr, "%d of %d customers and %d of %d ownership structures re-screened, %d new hits, %d alerts raised\n",
+						rs.Rescreened, rs.Customers, rs.StructuresRescreened, rs.Structures, rs.NewHits+rs.OwnerNewHits, rs.Alerts)
 				}
 				if a.jsonOut {
 					return a.printJSON(map[string]any{"loaded": out, "rescreen": rs})

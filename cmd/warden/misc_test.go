@@ -40,12 +40,11 @@ func TestMigrate(t *testing.T) {
 			if first.Latest < 1 {
 				t.Fatalf("latest = %d, want at least 1", first.Latest)
 			}
-			var all []int
-			for v := 1; v <= first.Latest; v++ {
-				all = append(all, v)
-			}
-			if !slices.Equal(first.Applied, all) || first.SchemaVersion != first.Latest {
-				t.Errorf("first migrate = %+v, want applied %v and schema_version = latest", first, all)
+			// Versions may skip numbers (reserved by parallel work) but
+			// are applied in order up to the latest.
+			if len(first.Applied) < 1 || first.Applied[0] != 1 || !slices.IsSorted(first.Applied) ||
+				first.Applied[len(first.Applied)-1] != first.Latest || first.SchemaVersion != first.Latest {
+				t.Errorf("first migrate = %+v, want every version from 1 to latest in order and schema_version = latest", first)
 			}
 			if first.Store != tc.store(storeArgs) {
 				t.Errorf("store = %q, want %q", first.Store, tc.store(storeArgs))

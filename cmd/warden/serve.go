@@ -17,6 +17,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/cases"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/httpapi"
 	"github.com/wardenhq/warden/kyc"
@@ -92,9 +93,10 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 	for _, l := range lists.Screener.Lists() {
 		log.Info("list in service", "source", l.Source, "version", l.Version, "entities", l.Entities, "sha256", l.ContentSHA256)
 	}
+	alerts := &cases.Alerts{Store: db, Audit: auditLog, OnRaise: metrics.ObserveAlert}
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
-		Audit: auditLog, AuditKey: auditKey, Screening: lists,
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists, Documents: db, Owners: db, Profile: profile, RiskPolicy: riskPolicy(c)}, Version: version})
+		Audit: auditLog, AuditKey: auditKey, Screening: lists, Alerts: alerts,
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists, Documents: db, Owners: db, Alerts: alerts, Profile: profile, RiskPolicy: riskPolicy(c)}, Version: version})
 	if err != nil {
 		return err
 	}

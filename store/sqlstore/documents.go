@@ -83,7 +83,7 @@ func (db *DB) PutOwners(ctx context.Context, customerID string, o kyc.Owners, at
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO customer_owners (customer_id, data, updated_at) VALUES ($1, $2, $3)
-			ON CONFLICT (customer_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`, customerID, string(data), micros(at))
+			ON CONFLICT (customer_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, screening = NULL`, customerID, string(data), micros(at))
 		if err != nil {
 			return fmt.Errorf("store owners: %w", err)
 		}

@@ -112,4 +112,51 @@ func testOwners(t *testing.T, s Store) {
 	if err != nil || got.Stakes[0].BasisPoints != 7000 || got.ControlPerson != "p1" || got.Parties[0].Name != "Amina" {
 		t.Fatalf("%+v %v", got, err)
 	}
+
+	// Owner screenings: stored per structure, forgotten when it changes.
+	if sc, err := os.OwnerScreening(ctx, "biz"); sc != nil || err != nil {
+		t.Fatalf("no screening yet: %+v %v", sc, err)
+	}
+	if err := os.PutOwnerScreening(ctx, "nobody", &kyc.OwnerScreening{}); warden.ErrorCode(err) != warden.ENOTFOUND {
+		t.Fatalf("screening without a structure: %v", err)
+	}
+	sc := &kyc.OwnerScreening{ScreenedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Parties: map[string][]kyc.ScreeningHit{"p1": {{List: "ofac-sdn", EntryID: "306", Score: 0.91}}}}
+	if err := os.PutOwnerScreening(ctx, "biz", sc); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.OwnerScreening(ctx, "biz"); err != nil || len(got.Parties["p1"]) != 1 || got.Parties["p1"][0].EntryID != "306" {
+		t.Fatalf("screening read back %+v %v", got, err)
+	}
+	if err := os.PutOwners(ctx, "abc", o, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.OwnersAfter(ctx, "", 10)
+	if err != nil || len(page) != 2 || page[0].CustomerID != "abc" || page[0].Screening != nil || page[1].Screening == nil || page[1].Owners.ControlPerson != "p1" {
+		t.Fatalf("owners page %+v %v", page, err)
+	}
+	if page, err := os.OwnersAfter(ctx, "abc", 10); err != nil || len(page) != 1 || page[0].CustomerID != "biz" {
+		t.Fatalf("owners page after abc %+v %v", page, err)
+	}
+	if err := os.PutOwners(ctx, "biz", o, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if sc, err := os.OwnerScreening(ctx, "biz"); sc != nil || err != nil {
+		t.Fatalf("a changed structure keeps a stale screening: %+v %v", sc, err)
+	}
+
+	// Salts: one per customer, stable, created on first use.
+	ss, ok := s.(kyc.SaltStore)
+	if !ok {
+		t.Fatal("store keeps no salts")
+	}
+	s1, err := ss.CustomerSalt(ctx, "biz")
+	if err != nil || len(s1) != 32 {
+		t.Fatalf("salt %x %v", s1, err)
+	}
+	s2, err := ss.CustomerSalt(ctx, "biz")
+	s3, _ := ss.CustomerSalt(ctx, "abc")
+	if err != nil || string(s1) != string(s2) || string(s1) == string(s3) {
+		t.Fatalf("salts %x %x %x %v", s1, s2, s3, err)
+	}
 }
