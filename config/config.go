@@ -54,6 +54,12 @@ type KYC struct {
 	ReviewHigh         Duration `yaml:"review_high"`
 	ReviewMedium       Duration `yaml:"review_medium"`
 	ReviewLow          Duration `yaml:"review_low"`
+	// ProofOfAddressMaxAge is how old a proof of address may be.
+	ProofOfAddressMaxAge Duration `yaml:"proof_of_address_max_age"`
+	// Retention is how long customer records are kept after the last
+	// activity or the end of the relationship before they may be erased
+	// (BSA, 31 CFR 1010.430(d): five years).
+	Retention Duration `yaml:"retention"`
 }
 
 // Screening configures name screening.
@@ -211,7 +217,8 @@ func Default() Config {
 			Retention:          Duration(2557 * 24 * time.Hour),
 		},
 		KYC: KYC{Profile: "ke-mobile-money", ReviewHigh: Duration(365 * 24 * time.Hour),
-			ReviewMedium: Duration(2 * 365 * 24 * time.Hour), ReviewLow: Duration(3 * 365 * 24 * time.Hour)},
+			ReviewMedium: Duration(2 * 365 * 24 * time.Hour), ReviewLow: Duration(3 * 365 * 24 * time.Hour),
+			ProofOfAddressMaxAge: Duration(90 * 24 * time.Hour), Retention: Duration(1827 * 24 * time.Hour)},
 	}
 }
 
@@ -321,6 +328,12 @@ func (c *Config) Validate() error {
 		if d < Duration(24*time.Hour) || d > Duration(10*366*24*time.Hour) {
 			return fieldErr(field, "must be between 1d and 10 years")
 		}
+	}
+	if d := c.KYC.ProofOfAddressMaxAge; d < Duration(24*time.Hour) || d > Duration(366*24*time.Hour) {
+		return fieldErr("kyc.proof_of_address_max_age", "must be between 1d and 366d")
+	}
+	if d := c.KYC.Retention; d < Duration(365*24*time.Hour) || d > Duration(30*366*24*time.Hour) {
+		return fieldErr("kyc.retention", "must be between 365d and 30 years")
 	}
 	for k, v := range c.Screening.Thresholds {
 		if _, ok := parseThreshold(v); !ok {

@@ -183,3 +183,18 @@ func (s *Server) handleExportCustomer(w http.ResponseWriter, r *http.Request) er
 	writeJSON(w, http.StatusOK, e)
 	return nil
 }
+
+// handleEraseCustomer erases a customer's personal data once the legal
+// retention has passed (admins); before that it answers 409 with the date.
+func (s *Server) handleEraseCustomer(w http.ResponseWriter, r *http.Request) error {
+	var req kyc.EraseRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	c, err := s.customers.Erase(r.Context(), r.PathValue("id"), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}

@@ -161,3 +161,24 @@ func TestCustomerExport(t *testing.T) {
 	}
 	e.do("GET", "/v1/customers/nobody/export", e.admin, "").wantError(t, 404, warden.ENOTFOUND, "id")
 }
+
+func TestCustomerEraseOverHTTP(t *testing.T) {
+	e := newEnv(t, nil)
+	svc := e.key(warden.RoleService)
+	e.do("PUT", "/v1/customers/c9", svc, amina)
+	body := `{"reason":"data subject request DSR-7","relationship_ended_on":"2019-01-01"}`
+	e.do("POST", "/v1/customers/c9/erase", e.key(warden.RoleAnalyst), body).wantError(t, 403, warden.EFORBIDDEN, "")
+	// Just created: the records must be kept five more years.
+	er := e.do("POST", "/v1/customers/c9/erase", e.admin, body).wantError(t, 409, warden.ECONFLICT, "relationship_ended_on")
+	if !strings.Contains(er.Message, "must be kept until") {
+		t.Fatalf("refusal %q", er.Message)
+	}
+	e.do("POST", "/v1/customers/c9/erase", e.admin, `{"reason":"x","relationship_ended_on":"2019-01-01"}`).wantError(t, 400, warden.EINVALID, "reason")
+	e.do("POST", "/v1/customers/c9/erase", e.admin, `{"reason":"data subject request","relationship_ended_on":"2019-01-01","now":1}`).wantError(t, 400, warden.EINVALID, "now")
+	e.do("POST", "/v1/customers/nobody/erase", e.admin, body).wantError(t, 404, warden.ENOTFOUND, "id")
+	// The audit log never held the customer's personal data in clear.
+	a := e.do("GET", "/v1/audit/entries?from=0&to=1000", e.admin, "")
+	if !strings.Contains(string(a.body), `"customer.create"`) || strings.Contains(string(a.body), "Otieno") || !strings.Contains(string(a.body), "hmac-sha256:") {
+		t.Fatalf("audit entries: %s", a.body)
+	}
+}

@@ -87,6 +87,7 @@ func TestBadIDsAndUnknownIDs(t *testing.T) {
 		"PUT /v1/customers/{id}":            amina,
 		"PUT /v1/customers/{id}/owners":     `{"parties":[],"stakes":[],"control_person":""}`,
 		"POST /v1/customers/{id}/documents": `{"kind":"national_id","number":"12345678"}`,
+		"POST /v1/customers/{id}/erase":     `{"reason":"data subject request DSR-1","relationship_ended_on":"2019-01-01"}`,
 	}
 	unknown := map[string]string{"/v1/documents/": "doc_0123456789abcdef", "/v1/alerts/": "alt_0123456789abcdef0123"}
 	for _, rt := range e.srv.Routes() {

@@ -84,6 +84,7 @@ func (s *Server) registerRoutes() {
 	s.handle(Route{Method: "PUT", Pattern: "/v1/customers/{id}/owners", Roles: customerWriters}, s.handlePutOwners)
 	s.handle(Route{Method: "GET", Pattern: "/v1/customers/{id}/owners", Roles: customerReaders}, s.handleGetOwners)
 	s.handle(Route{Method: "GET", Pattern: "/v1/customers/{id}/export", Roles: exporters}, s.handleExportCustomer)
+	s.handle(Route{Method: "POST", Pattern: "/v1/customers/{id}/erase", Roles: exporters}, s.handleEraseCustomer)
 	s.handle(Route{Method: "POST", Pattern: "/v1/documents/{id}/verify", Roles: documentDeciders}, s.decideDocument(true))
 	s.handle(Route{Method: "POST", Pattern: "/v1/documents/{id}/reject", Roles: documentDeciders}, s.decideDocument(false))
 

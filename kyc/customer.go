@@ -68,6 +68,8 @@ type Customer struct {
 	// Screening is the latest screening of the customer's name, redone when
 	// the name, date of birth, nationality or type changes.
 	Screening *ScreeningSummary `json:"screening,omitempty"`
+	// Erased is set once the customer's personal data has been erased.
+	Erased *Erasure `json:"erased,omitempty"`
 }
 
 // ScreeningSummary records one screening of a customer.
@@ -258,8 +260,13 @@ type Service struct {
 	Alerts AlertRaiser
 	// Salts keeps the salts of the audit log's personal-data hashes; nil
 	// uses Store when it implements SaltStore.
-	Salts   SaltStore
-	Profile *tier.Profile
+	Salts SaltStore
+	// ProofOfAddressMaxAge is how old a proof of address may be (zero: 90
+	// days); Retention how long records are kept before erasure (zero:
+	// DefaultRetention).
+	ProofOfAddressMaxAge time.Duration
+	Retention            time.Duration
+	Profile              *tier.Profile
 	// RiskPolicy rates customers; the zero value means DefaultRiskPolicy.
 	RiskPolicy RiskPolicy
 	Now        func() time.Time
@@ -317,6 +324,9 @@ func (s *Service) Put(ctx context.Context, id string, data CustomerData) (*PutRe
 	}
 	cur, err := s.Store.Customer(ctx, id)
 	if err != nil && warden.ErrorCode(err) != warden.ENOTFOUND {
+		return nil, err
+	}
+	if err := refuseErased(cur); err != nil {
 		return nil, err
 	}
 	next := &Customer{ID: id, Version: 1, UpdatedAt: s.now().Truncate(time.Microsecond), CustomerData: data}

@@ -67,9 +67,6 @@ type DocumentStore interface {
 	CustomerDocuments(ctx context.Context, customerID string) ([]*Document, error)
 }
 
-// ProofOfAddressMaxAge is how old a proof of address may be (default 90 days).
-const ProofOfAddressMaxAge = 90 * 24 * time.Hour
-
 func newDocumentID() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
@@ -81,6 +78,9 @@ func newDocumentID() string {
 func (s *Service) SubmitDocument(ctx context.Context, customerID string, in DocumentInput) (*Document, error) {
 	c, err := s.Get(ctx, customerID)
 	if err != nil {
+		return nil, err
+	}
+	if err := refuseErased(c); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -117,7 +117,7 @@ func (s *Service) SubmitDocument(ctx context.Context, customerID string, in Docu
 		if err != nil {
 			return nil, warden.FieldErrorf(warden.EINVALID, "issued_on", "issued_on must be a date YYYY-MM-DD")
 		}
-		if err := document.ValidateProofOfAddress(issued, now, ProofOfAddressMaxAge); err != nil {
+		if err := document.ValidateProofOfAddress(issued, now, s.ProofOfAddressMaxAge); err != nil {
 			return nil, err
 		}
 		d.IssuedOn = in.IssuedOn

@@ -148,6 +148,9 @@ func (s *Service) PutOwners(ctx context.Context, id string, o Owners) (*Ownershi
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseErased(c); err != nil {
+		return nil, err
+	}
 	if c.Type != TypeEntity {
 		return nil, warden.FieldErrorf(warden.EINVALID, "id", "customer %s is an individual: only legal entities have owners", id)
 	}

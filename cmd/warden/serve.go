@@ -96,7 +96,8 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 	alerts := &cases.Alerts{Store: db, Audit: auditLog, OnRaise: metrics.ObserveAlert}
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: auditKey, Screening: lists, Alerts: alerts,
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists, Documents: db, Owners: db, Alerts: alerts, Profile: profile, RiskPolicy: riskPolicy(c)}, Version: version})
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists, Documents: db, Owners: db, Alerts: alerts, Profile: profile, RiskPolicy: riskPolicy(c),
+			Retention: c.KYC.Retention.D(), ProofOfAddressMaxAge: c.KYC.ProofOfAddressMaxAge.D()}, Version: version})
 	if err != nil {
 		return err
 	}

@@ -15,12 +15,13 @@ import (
 type storedCustomer struct {
 	kyc.CustomerData
 	Screening *kyc.ScreeningSummary `json:"screening,omitempty"`
+	Erased    *kyc.Erasure          `json:"erased,omitempty"`
 }
 
 // PutCustomer implements kyc.CustomerStore.
 func (db *DB) PutCustomer(ctx context.Context, c *kyc.Customer) (err error) {
 	defer db.track("customers.put", time.Now(), &err)
-	data, err := json.Marshal(storedCustomer{c.CustomerData, c.Screening})
+	data, err := json.Marshal(storedCustomer{c.CustomerData, c.Screening, c.Erased})
 	if err != nil {
 		return fmt.Errorf("encode customer: %w", err)
 	}
@@ -59,7 +60,7 @@ func scanCustomers(rows *sql.Rows) ([]*kyc.Customer, error) {
 		if err := json.Unmarshal([]byte(data), &sc); err != nil {
 			return nil, fmt.Errorf("decode customer %s: %w", c.ID, err)
 		}
-		c.CustomerData, c.Screening = sc.CustomerData, sc.Screening
+		c.CustomerData, c.Screening, c.Erased = sc.CustomerData, sc.Screening, sc.Erased
 		c.UpdatedAt = fromMicros(at)
 		out = append(out, &c)
 	}

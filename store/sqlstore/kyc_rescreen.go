@@ -101,3 +101,45 @@ func (db *DB) CustomerSalt(ctx context.Context, customerID string) (salt []byte,
 }
 
 var _ kyc.SaltStore = (*DB)(nil)
+
+// EraseCustomer implements kyc.EraseStore: every version, document and the
+// ownership record are overwritten with their redacted forms, the owner
+// screening is dropped and the salt deleted, in one transaction.
+func (db *DB) EraseCustomer(ctx context.Context, r kyc.Redaction) (err error) {
+	defer db.track("customers.erase", time.Now(), &err)
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, c := range r.Versions {
+			data, err := json.Marshal(storedCustomer{c.CustomerData, c.Screening, c.Erased})
+			if err != nil {
+				return fmt.Errorf("encode customer: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE customer_versions SET data = $1 WHERE id = $2 AND version = $3`, string(data), r.CustomerID, c.Version); err != nil {
+				return fmt.Errorf("redact customer version %d: %w", c.Version, err)
+			}
+		}
+		for _, d := range r.Documents {
+			data, err := json.Marshal(d)
+			if err != nil {
+				return fmt.Errorf("encode document: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE documents SET data = $1 WHERE id = $2 AND customer_id = $3`, string(data), d.ID, r.CustomerID); err != nil {
+				return fmt.Errorf("redact document %s: %w", d.ID, err)
+			}
+		}
+		if r.Owners != nil {
+			data, err := json.Marshal(r.Owners)
+			if err != nil {
+				return fmt.Errorf("encode owners: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE customer_owners SET data = $1, screening = NULL WHERE customer_id = $2`, string(data), r.CustomerID); err != nil {
+				return fmt.Errorf("redact owners: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM customer_salts WHERE customer_id = $1`, r.CustomerID); err != nil {
+			return fmt.Errorf("delete customer salt: %w", err)
+		}
+		return nil
+	})
+}
+
+var _ kyc.EraseStore = (*DB)(nil)

@@ -58,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 		{"Documents", testDocuments},
 		{"Owners", testOwners},
 		{"Alerts", testAlerts},
+		{"EraseCustomer", testEraseCustomer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
