@@ -51,6 +51,8 @@ type KYC struct {
 	HighRiskCountries  []string `yaml:"high_risk_countries"`
 	MonitoredCountries []string `yaml:"monitored_countries"`
 	HighRiskBusinesses []string `yaml:"high_risk_businesses"`
+	HighRiskProducts   []string `yaml:"high_risk_products"`
+	HighRiskChannels   []string `yaml:"high_risk_channels"`
 	ReviewHigh         Duration `yaml:"review_high"`
 	ReviewMedium       Duration `yaml:"review_medium"`
 	ReviewLow          Duration `yaml:"review_low"`

@@ -56,6 +56,11 @@ type CustomerData struct {
 	Email   string  `json:"email,omitempty"`
 	Phone   string  `json:"phone,omitempty"` // E.164
 	Address Address `json:"address,omitzero"`
+	// Products and Channels are what the customer uses and how they are
+	// served (risk factors), as short snake_case names such as
+	// international_wire or non_face_to_face.
+	Products []string `json:"products,omitempty"`
+	Channels []string `json:"channels,omitempty"`
 }
 
 // Customer is one stored version of a customer.
@@ -167,6 +172,26 @@ func validCountry(field, s string, required bool) error {
 	return nil
 }
 
+var termPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{1,39}$`)
+
+func validTerms(field string, ts []string) error {
+	if len(ts) > 20 {
+		return warden.FieldErrorf(warden.EINVALID, field, "%s holds at most 20 names", field)
+	}
+	seen := map[string]bool{}
+	for i, t := range ts {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if !termPattern.MatchString(t) {
+			return warden.FieldErrorf(warden.EINVALID, f, "%s must be a snake_case name such as international_wire", f)
+		}
+		if seen[t] {
+			return warden.FieldErrorf(warden.EINVALID, f, "%s repeats %q", f, t)
+		}
+		seen[t] = true
+	}
+	return nil
+}
+
 // Validate checks the data field by field.
 func (c *CustomerData) Validate(now time.Time) error {
 	type check func() error
@@ -225,6 +250,8 @@ func (c *CustomerData) Validate(now time.Time) error {
 		func() error { return validText("address.region", c.Address.Region, 100, false) },
 		func() error { return validText("address.postal_code", c.Address.PostalCode, 20, false) },
 		func() error { return validCountry("address.country", c.Address.Country, false) },
+		func() error { return validTerms("products", c.Products) },
+		func() error { return validTerms("channels", c.Channels) },
 	)
 	for _, ck := range checks {
 		if err := ck(); err != nil {

@@ -113,3 +113,26 @@ func TestPutValidatesFieldByField(t *testing.T) {
 		t.Fatalf("valid entity: %v", err)
 	}
 }
+
+func TestProductsAndChannelsAreValidated(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	for field, edit := range map[string]func(*kyc.CustomerData){
+		"products[1]": func(d *kyc.CustomerData) { d.Products = []string{"savings", "Wire Transfer"} },
+		"channels[1]": func(d *kyc.CustomerData) { d.Channels = []string{"agent", "agent"} },
+		"products":    func(d *kyc.CustomerData) { d.Products = make([]string, 21) },
+	} {
+		d := person()
+		edit(&d)
+		var we *warden.Error
+		if _, err := s.Put(ctx, "c1", d); !asError(err, &we) || we.Field != field {
+			t.Errorf("%s: %v", field, err)
+		}
+	}
+	d := person()
+	d.Products, d.Channels = []string{"international_wire"}, []string{"agent"}
+	r, err := s.Put(ctx, "c1", d)
+	if err != nil || len(r.Customer.Products) != 1 || r.Customer.Channels[0] != "agent" {
+		t.Fatalf("%+v %v", r, err)
+	}
+}

@@ -99,13 +99,9 @@ func (s *Service) SubmitDocument(ctx context.Context, customerID string, in Docu
 		}
 		d.Number, d.ExpiresOn = m.DocumentNumber, m.Expiry.Format(time.DateOnly)
 		dob, _ := time.Parse(time.DateOnly, c.DateOfBirth)
-		for _, f := range document.CrossCheck(m, document.Person{Surname: c.Surname, GivenNames: c.GivenNames, DateOfBirth: dob}, now) {
-			// The record keeps ISO alpha-2 nationality; the MRZ has ICAO
-			// alpha-3, which CrossCheck cannot compare yet.
-			if f.Field != "nationality" {
-				d.Findings = append(d.Findings, f)
-			}
-		}
+		// The record keeps ISO alpha-2 nationality; the MRZ has ICAO alpha-3.
+		d.Findings = append(d.Findings, document.CrossCheck(m, document.Person{Surname: c.Surname, GivenNames: c.GivenNames, DateOfBirth: dob,
+			Nationality: document.Alpha3(c.Nationality)}, now)...)
 	case DocNationalID, DocSSN, DocITIN, DocEIN:
 		validate := map[string]func(string) (string, error){DocNationalID: document.ValidateKenyaNationalID,
 			DocSSN: document.ValidateSSN, DocITIN: document.ValidateITIN, DocEIN: document.ValidateEIN}[in.Kind]

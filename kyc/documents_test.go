@@ -20,7 +20,7 @@ func td3(surname, expiry string) string {
 	l1 := "P<UTO" + surname + "<<ANNA<MARIA"
 	l1 += strings.Repeat("<", 44-len(l1))
 	doc, dob, opt := "L898902C3", "740812", "ZE184226B<<<<<"
-	l2 := doc + cd(doc) + "UTO" + dob + cd(dob) + "F" + expiry + cd(expiry) + opt + cd(opt)
+	l2 := doc + cd(doc) + "KEN" + dob + cd(dob) + "F" + expiry + cd(expiry) + opt + cd(opt)
 	l2 += cd(doc + cd(doc) + dob + cd(dob) + expiry + cd(expiry) + opt + cd(opt))
 	return l1 + "\n" + l2
 }
@@ -43,7 +43,7 @@ func TestDocumentsLifecycleAndTier(t *testing.T) {
 	if _, err := s.SubmitDocument(ctx, "nobody", kyc.DocumentInput{Kind: "national_id", Number: "12345678"}); warden.ErrorCode(err) != warden.ENOTFOUND {
 		t.Fatalf("unknown customer: %v", err)
 	}
-	p := kyc.CustomerData{Type: "individual", GivenNames: "Anna Maria", Surname: "Eriksson", DateOfBirth: "1974-08-12", Country: "KE", Phone: "+254712345678"}
+	p := kyc.CustomerData{Type: "individual", GivenNames: "Anna Maria", Surname: "Eriksson", DateOfBirth: "1974-08-12", Nationality: "KE", Country: "KE", Phone: "+254712345678"}
 	r, err := s.Put(ctx, "c1", p)
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +56,15 @@ func TestDocumentsLifecycleAndTier(t *testing.T) {
 	good, err := s.SubmitDocument(ctx, "c1", kyc.DocumentInput{Kind: "passport", MRZ: td3("ERIKSSON", "320415")})
 	if err != nil || good.Status != "submitted" || len(good.Findings) != 0 || good.Number != "L898902C3" || good.ExpiresOn != "2032-04-15" || good.Expired {
 		t.Fatalf("good passport: %+v %v", good, err)
+	}
+	// The MRZ's alpha-3 nationality is compared with the record's alpha-2.
+	p2 := p
+	p2.Nationality = "TZ"
+	if _, err := s.Put(ctx, "c2", p2); err != nil {
+		t.Fatal(err)
+	}
+	if tz, err := s.SubmitDocument(ctx, "c2", kyc.DocumentInput{Kind: "passport", MRZ: td3("ERIKSSON", "320415")}); err != nil || len(tz.Findings) != 1 || tz.Findings[0].Field != "nationality" {
+		t.Fatalf("nationality mismatch: %+v %v", tz, err)
 	}
 	// One in another name is recorded with the discrepancy.
 	other, err := s.SubmitDocument(ctx, "c1", kyc.DocumentInput{Kind: "passport", MRZ: td3("SMITH", "320415")})
@@ -101,7 +110,7 @@ func TestDocumentsLifecycleAndTier(t *testing.T) {
 		t.Fatalf("documents %d, expired %d", len(ds), expiredSeen)
 	}
 	got := strings.Join(rec.actions, " ")
-	if strings.Count(got, "document.submit") != 3 || !strings.Contains(got, "document.verify:"+good.ID) || !strings.Contains(got, "document.reject:"+other.ID) {
+	if strings.Count(got, "document.submit") != 4 || !strings.Contains(got, "document.verify:"+good.ID) || !strings.Contains(got, "document.reject:"+other.ID) {
 		t.Fatalf("audit %s", got)
 	}
 }

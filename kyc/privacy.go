@@ -50,10 +50,17 @@ func (c commitment) Hash(field, value string) string {
 	return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
 }
 
-// data is a customer's data as the audit log records it: type and country
-// (needed to explain risk and reports) in clear, every personal field hashed.
+// data is a customer's data as the audit log records it: type, country,
+// products and channels (needed to explain risk and reports) in clear,
+// every personal field hashed.
 func (c commitment) data(d CustomerData) map[string]any {
 	out := map[string]any{"type": d.Type, "country": d.Country}
+	if len(d.Products) > 0 {
+		out["products"] = d.Products
+	}
+	if len(d.Channels) > 0 {
+		out["channels"] = d.Channels
+	}
 	put := func(k, v string) {
 		if h := c.Hash(k, v); h != "" {
 			out[k] = h

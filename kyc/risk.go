@@ -23,6 +23,11 @@ type RiskPolicy struct {
 	MonitoredCountries []string
 	// HighRiskBusinesses are business types (case-insensitive) that raise risk.
 	HighRiskBusinesses []string
+	// HighRiskProducts and HighRiskChannels name products and delivery
+	// channels that raise risk (FFIEC BSA/AML Examination Manual, "Risks
+	// Associated with Money Laundering and Terrorist Financing").
+	HighRiskProducts []string
+	HighRiskChannels []string
 	// ReviewEvery is the review interval per rating.
 	ReviewEvery map[string]time.Duration
 }
@@ -38,6 +43,9 @@ func DefaultRiskPolicy() RiskPolicy {
 			"SS", "SY", "VE", "VN", "VG", "YE"},
 		HighRiskBusinesses: []string{"money services", "virtual assets", "casino", "gambling", "precious metals",
 			"arms", "shell company", "trust services"},
+		HighRiskProducts: []string{"international_wire", "private_banking", "trade_finance", "correspondent_banking", "prepaid_card",
+			"virtual_assets", "remote_deposit_capture", "cash_intensive"},
+		HighRiskChannels: []string{"non_face_to_face", "intermediary", "third_party_payment_processor"},
 		ReviewEvery: map[string]time.Duration{
 			RiskHigh: 365 * 24 * time.Hour, RiskMedium: 2 * 365 * 24 * time.Hour, RiskLow: 3 * 365 * 24 * time.Hour,
 		},
@@ -60,8 +68,8 @@ type Risk struct {
 }
 
 // RateRisk rates a customer from what Warden knows: screening hits (PEP lists
-// and sanctions lists), country, business type, and the ownership analysis if
-// any. Points add up: 0-2 low, 3-5 medium, 6 or more high; a sanctions hit or
+// and sanctions lists), country, business type, products and channels, and
+// the ownership analysis if any. Points add up: 0-2 low, 3-5 medium, 6 or more high; a sanctions hit or
 // a block by ownership is high on its own.
 func RateRisk(c *Customer, own *OwnershipAnalysis, p RiskPolicy, now time.Time) Risk {
 	var fs []RiskFactor
@@ -91,6 +99,21 @@ func RateRisk(c *Customer, own *OwnershipAnalysis, p RiskPolicy, now time.Time) 
 				add("business_type", 3, "business type "+c.BusinessType+" is high risk")
 				break
 			}
+		}
+	}
+	for _, pc := range []struct {
+		factor string
+		used   []string
+		risky  []string
+	}{{"products", c.Products, p.HighRiskProducts}, {"channels", c.Channels, p.HighRiskChannels}} {
+		var hit []string
+		for _, u := range pc.used {
+			if slices.Contains(pc.risky, u) {
+				hit = append(hit, u)
+			}
+		}
+		if len(hit) > 0 {
+			add(pc.factor, 2, "higher-risk "+pc.factor+": "+strings.Join(hit, ", "))
 		}
 	}
 	if own != nil {

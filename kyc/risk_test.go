@@ -38,6 +38,13 @@ func TestRateRisk(t *testing.T) {
 			c.Type, c.BusinessType = "entity", "Casino and gaming"
 			*o = &kyc.OwnershipAnalysis{Findings: []string{"ownership cycle"}}
 		}, "medium", "2028-05-31", "ownership_opacity"},
+		{"ordinary products", func(c *kyc.Customer, _ **kyc.OwnershipAnalysis) {
+			c.Products, c.Channels = []string{"mobile_wallet", "savings"}, []string{"branch"}
+		}, "low", "2029-05-31", ""},
+		{"wires opened remotely", func(c *kyc.Customer, _ **kyc.OwnershipAnalysis) {
+			c.Products, c.Channels = []string{"mobile_wallet", "international_wire"}, []string{"non_face_to_face"}
+		}, "medium", "2028-05-31", "channels"},
+		{"risky product only", func(c *kyc.Customer, _ **kyc.OwnershipAnalysis) { c.Products = []string{"prepaid_card"} }, "low", "2029-05-31", "products"},
 	}
 	for _, tc := range cases {
 		c := base()

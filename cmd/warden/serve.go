@@ -222,6 +222,12 @@ func riskPolicy(c config.Config) kyc.RiskPolicy {
 	if len(c.KYC.HighRiskBusinesses) > 0 {
 		p.HighRiskBusinesses = c.KYC.HighRiskBusinesses
 	}
+	if len(c.KYC.HighRiskProducts) > 0 {
+		p.HighRiskProducts = c.KYC.HighRiskProducts
+	}
+	if len(c.KYC.HighRiskChannels) > 0 {
+		p.HighRiskChannels = c.KYC.HighRiskChannels
+	}
 	p.ReviewEvery = map[string]time.Duration{kyc.RiskHigh: c.KYC.ReviewHigh.D(), kyc.RiskMedium: c.KYC.ReviewMedium.D(), kyc.RiskLow: c.KYC.ReviewLow.D()}
 	return p
 }

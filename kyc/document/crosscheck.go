@@ -2,6 +2,7 @@ package document
 
 import (
 	"fmt"
+	"golang.org/x/text/language"
 	"strings"
 	"time"
 	"unicode"
@@ -90,8 +91,23 @@ func icaoToISO(code string) string {
 	switch code {
 	case "D":
 		return "DEU"
+	case "GBD", "GBN", "GBO", "GBP", "GBS":
+		// British citizens' and nationals' variants (ICAO 9303 part 3).
+		return "GBR"
+	case "RKS":
+		return "XKK" // Kosovo: ICAO's code, ISO's user-assigned XK
 	}
 	return code
+}
+
+// Alpha3 converts an ISO 3166-1 alpha-2 code (as customer records keep
+// nationality) to alpha-3 (as MRZs carry it); "" when unknown.
+func Alpha3(alpha2 string) string {
+	r, err := language.ParseRegion(strings.ToUpper(alpha2))
+	if err != nil || len(alpha2) != 2 {
+		return ""
+	}
+	return r.ISO3()
 }
 
 // namesMatch compares an MRZ name (A-Z and spaces) with a record name in any

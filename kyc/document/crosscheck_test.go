@@ -77,3 +77,17 @@ func TestCrossCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestAlpha3(t *testing.T) {
+	for a2, a3 := range map[string]string{"KE": "KEN", "de": "DEU", "GB": "GBR", "US": "USA", "": "", "KEN": "", "1A": ""} {
+		if got := Alpha3(a2); got != a3 {
+			t.Errorf("Alpha3(%q) = %q, want %q", a2, got, a3)
+		}
+	}
+	// ICAO's variants compare equal to the ISO code.
+	for icao, iso := range map[string]string{"D": "DEU", "GBD": "GBR", "RKS": "XKK", "KEN": "KEN"} {
+		if got := icaoToISO(icao); got != iso {
+			t.Errorf("icaoToISO(%q) = %q, want %q", icao, got, iso)
+		}
+	}
+}
