@@ -87,7 +87,18 @@ func FreePort() (int, error) {
 
 // Start initialises and starts a cluster in a new temporary directory. It is
 // tuned for tests (no fsync): never use it for data that matters.
-func Start(ctx context.Context) (*Cluster, error) {
+func Start(ctx context.Context) (*Cluster, error) { return StartWithOptions(ctx, Options{}) }
+
+// Options adjust a cluster started by StartWithOptions.
+type Options struct {
+	// SSLCert and SSLKey (PEM), when both set, turn ssl on with this
+	// certificate; otherwise the cluster has ssl off, as with Start.
+	SSLCert, SSLKey []byte
+}
+
+// StartWithOptions is Start with options (the readiness scanner's tests use
+// it for a cluster with SSL on).
+func StartWithOptions(ctx context.Context, opts Options) (*Cluster, error) {
 	bin, err := BinDir()
 	if err != nil {
 		return nil, err
@@ -117,10 +128,19 @@ func Start(ctx context.Context) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{Dir: dir, Port: port, done: make(chan error, 1)}
-	c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), "-k", dir,
+	args := []string{"-D", data, "-p", strconv.Itoa(port), "-k", dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB")
+		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB"}
+	if len(opts.SSLCert) > 0 && len(opts.SSLKey) > 0 {
+		ssl, err := writeSSLFiles(data, opts, cred)
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		args = append(args, ssl...)
+	}
+	c := &Cluster{Dir: dir, Port: port, done: make(chan error, 1)}
+	c.cmd = exec.Command(filepath.Join(bin, "postgres"), args...)
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
 	logf, err := os.Create(filepath.Join(dir, "postgres.log"))
 	if err != nil {
