@@ -111,3 +111,50 @@ func (db *DB) CustomersAfter(ctx context.Context, after string, limit int) (cs [
 }
 
 var _ kyc.CustomerLister = (*DB)(nil)
+
+// ImportCustomers stores many new customers at once, in batches of 500 rows
+// per statement and 10,000 per transaction: for migrating a customer base
+// from another system and for seeding benchmarks. Each customer must be new
+// (version 1); an existing id fails the batch with ECONFLICT. Nothing is
+// audited here: the caller records the import.
+func (db *DB) ImportCustomers(ctx context.Context, cs []*kyc.Customer) (err error) {
+	defer db.track("customers.import", time.Now(), &err)
+	const perStmt, perTx = 500, 10000
+	for start := 0; start < len(cs); start += perTx {
+		txEnd := min(start+perTx, len(cs))
+		err := db.inTx(ctx, func(tx *sql.Tx) error {
+			for i := start; i < txEnd; i += perStmt {
+				batch := cs[i:min(i+perStmt, txEnd)]
+				q := make([]byte, 0, 80+len(batch)*30)
+				q = append(q, "INSERT INTO customer_versions (id, version, data, updated_at, updated_by) VALUES "...)
+				args := make([]any, 0, len(batch)*5)
+				for j, c := range batch {
+					if c.Version != 1 {
+						return warden.Errorf(warden.EINVALID, "import customer %s: version must be 1", c.ID)
+					}
+					data, err := json.Marshal(storedCustomer{c.CustomerData, c.Screening, c.Erased})
+					if err != nil {
+						return fmt.Errorf("encode customer %s: %w", c.ID, err)
+					}
+					if j > 0 {
+						q = append(q, ',')
+					}
+					n := len(args)
+					q = fmt.Appendf(q, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
+					args = append(args, c.ID, 1, string(data), micros(c.UpdatedAt), c.UpdatedBy)
+				}
+				if _, err := tx.ExecContext(ctx, string(q), args...); err != nil {
+					if db.dialect.IsUniqueViolation(err) {
+						return warden.Errorf(warden.ECONFLICT, "import: a customer in the batch starting at %s exists already", batch[0].ID)
+					}
+					return fmt.Errorf("import customers: %w", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

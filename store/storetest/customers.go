@@ -2,12 +2,53 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/kyc"
 )
+
+func testImportCustomers(t *testing.T, s Store) {
+	ctx := context.Background()
+	im, ok := s.(interface {
+		ImportCustomers(context.Context, []*kyc.Customer) error
+	})
+	if !ok {
+		t.Fatal("store cannot import customers")
+	}
+	at := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	var cs []*kyc.Customer
+	for i := range 1203 {
+		cs = append(cs, &kyc.Customer{ID: fmt.Sprintf("imp-%05d", i), Version: 1, UpdatedAt: at, UpdatedBy: "import",
+			CustomerData: kyc.CustomerData{Type: "individual", GivenNames: "A", Surname: fmt.Sprint(i), DateOfBirth: "1990-01-01", Country: "KE"},
+			Screening:    &kyc.ScreeningSummary{Hits: []kyc.ScreeningHit{}}})
+	}
+	if err := im.ImportCustomers(ctx, cs); err != nil {
+		t.Fatal(err)
+	}
+	lister := s.(kyc.CustomerLister)
+	n, after := 0, ""
+	for {
+		page, err := lister.CustomersAfter(ctx, after, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		n, after = n+len(page), page[len(page)-1].ID
+	}
+	got, err := s.(kyc.CustomerStore).Customer(ctx, "imp-01202")
+	if n != 1203 || err != nil || got.Surname != "1202" || got.Screening == nil {
+		t.Fatalf("imported %d, last %+v %v", n, got, err)
+	}
+	// An existing id fails its batch.
+	if err := im.ImportCustomers(ctx, cs[:1]); warden.ErrorCode(err) != warden.ECONFLICT {
+		t.Fatalf("re-import: %v", err)
+	}
+}
 
 func testCustomers(t *testing.T, s Store) {
 	ctx := context.Background()

@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListSnapshots", testListSnapshots},
 		{"Clearances", testClearances},
 		{"Customers", testCustomers},
+		{"ImportCustomers", testImportCustomers},
 		{"Documents", testDocuments},
 		{"Owners", testOwners},
 		{"Alerts", testAlerts},
