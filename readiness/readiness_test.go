@@ -76,16 +76,16 @@ func TestCatalogueValidation(t *testing.T) {
 
 func TestParseTargetsErrorsNameTheField(t *testing.T) {
 	cases := map[string]string{
-		"postgres:\n  - name: pg\n    adress: 127.0.0.1:5432\n":                     "adress",
-		"postgres:\n  - name: pg\n    address: nohostport\n":                         "postgres[0].address",
-		"redis:\n  - name: a\n    address: h:1\nkafka:\n  - name: a\n    address: h:2\n": ".name",
-		"http:\n  - name: web\n    url: ftp://x\n":                                   "http[0].url",
+		"postgres:\n  - name: pg\n    adress: 127.0.0.1:5432\n":                              "adress",
+		"postgres:\n  - name: pg\n    address: nohostport\n":                                 "postgres[0].address",
+		"redis:\n  - name: a\n    address: h:1\nkafka:\n  - name: a\n    address: h:2\n":     ".name",
+		"http:\n  - name: web\n    url: ftp://x\n":                                           "http[0].url",
 		"http:\n  - name: web\n    url: https://x\n    rate_limit: {requests: 0, per: 1s}\n": "http[0].rate_limit.requests",
-		"backups:\n  - name: b\n    path: /x\n    schedule: often\n":                   "backups[0].schedule",
-		"keycloak:\n  - name: kc\n    url: https://kc\n    realm: r\n    username: u\n": "keycloak[0].password_env",
-		"timeout: forever\nwarden: {}\n":                                               "timeout",
-		"name: empty\n":                                                                "targets",
-		"postgres: [\n":                                                                "targets",
+		"backups:\n  - name: b\n    path: /x\n    schedule: often\n":                         "backups[0].schedule",
+		"keycloak:\n  - name: kc\n    url: https://kc\n    realm: r\n    username: u\n":      "keycloak[0].password_env",
+		"timeout: forever\nwarden: {}\n":                                                     "timeout",
+		"name: empty\n":                                                                      "targets",
+		"postgres: [\n":                                                                      "targets",
 	}
 	for doc, field := range cases {
 		_, err := ParseTargets([]byte(doc))
@@ -121,8 +121,8 @@ func TestEvaluateScores(t *testing.T) {
 	c, _ := LoadCatalogue()
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	atts := []Attestation{
-		{Item: 30, By: "cto", Evidence: "https://wiki/dr-2026q3", AttestedAt: now.Add(-10 * 24 * time.Hour)},  // quarterly drill, fresh
-		{Item: 29, By: "dba", Evidence: "https://wiki/restore", AttestedAt: now.Add(-400 * 24 * time.Hour)},    // lapsed (a year)
+		{Item: 30, By: "cto", Evidence: "https://wiki/dr-2026q3", AttestedAt: now.Add(-10 * 24 * time.Hour)},                         // quarterly drill, fresh
+		{Item: 29, By: "dba", Evidence: "https://wiki/restore", AttestedAt: now.Add(-400 * 24 * time.Hour)},                          // lapsed (a year)
 		{Item: 62, By: "ciso", Evidence: "https://wiki/review", AttestedAt: now.Add(-time.Hour), ExpiresAt: now.Add(24 * time.Hour)}, // expiring soon
 	}
 	r := Evaluate(c, sampleResults(), atts, now)

@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"Owners", testOwners},
 		{"Alerts", testAlerts},
 		{"EraseCustomer", testEraseCustomer},
+		{"Readiness", testReadiness},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
