@@ -40,6 +40,42 @@ type Config struct {
 	Audit       Audit       `yaml:"audit"`
 	Screening   Screening   `yaml:"screening"`
 	KYC         KYC         `yaml:"kyc"`
+	Monitoring  Monitoring  `yaml:"monitoring"`
+	Kafka       Kafka       `yaml:"kafka"`
+}
+
+// Monitoring configures transaction monitoring.
+type Monitoring struct {
+	// BuiltinRules loads the built-in rule pack (monitoring/pack).
+	BuiltinRules bool `yaml:"builtin_rules"`
+	// RulesFile is a YAML file of further rules (or new versions of built-in
+	// ones), loaded at start; rules changed through the API are kept in the
+	// store as new versions.
+	RulesFile string `yaml:"rules_file"`
+	// WindowKeys bounds the sliding-window state held in memory (customers,
+	// accounts, counterparties and agents together); keys beyond it are
+	// evicted least recently used first and reloaded from the store.
+	WindowKeys int `yaml:"window_keys"`
+	// History is the longest window rules may use.
+	History Duration `yaml:"history"`
+}
+
+// Kafka configures the transaction intake from Kafka; empty Brokers turns
+// it off.
+type Kafka struct {
+	Brokers     []string `yaml:"brokers"`
+	InputTopic  string   `yaml:"input_topic"`
+	OutputTopic string   `yaml:"output_topic"`
+	Group       string   `yaml:"group"`
+	// TLS connects with TLS 1.2+; CAFile adds a CA bundle to trust.
+	TLS    bool   `yaml:"tls"`
+	CAFile string `yaml:"ca_file"`
+	// SASL: mechanism SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN (PLAIN only
+	// over TLS); the password is read from PasswordFile, never from the
+	// configuration itself.
+	SASLMechanism string `yaml:"sasl_mechanism"`
+	Username      string `yaml:"username"`
+	PasswordFile  string `yaml:"password_file"`
 }
 
 // KYC configures customer due diligence.
@@ -221,6 +257,8 @@ func Default() Config {
 		KYC: KYC{Profile: "ke-mobile-money", ReviewHigh: Duration(365 * 24 * time.Hour),
 			ReviewMedium: Duration(2 * 365 * 24 * time.Hour), ReviewLow: Duration(3 * 365 * 24 * time.Hour),
 			ProofOfAddressMaxAge: Duration(90 * 24 * time.Hour), Retention: Duration(1827 * 24 * time.Hour)},
+		Monitoring: Monitoring{BuiltinRules: true, WindowKeys: 500000, History: Duration(35 * 24 * time.Hour)},
+		Kafka:      Kafka{InputTopic: "warden.transactions", OutputTopic: "warden.decisions", Group: "warden"},
 	}
 }
 
@@ -336,6 +374,41 @@ func (c *Config) Validate() error {
 	}
 	if d := c.KYC.Retention; d < Duration(365*24*time.Hour) || d > Duration(30*366*24*time.Hour) {
 		return fieldErr("kyc.retention", "must be between 365d and 30 years")
+	}
+	if c.Monitoring.WindowKeys < 1000 || c.Monitoring.WindowKeys > 100_000_000 {
+		return fieldErr("monitoring.window_keys", "must be between 1000 and 100000000")
+	}
+	if d := c.Monitoring.History; d < Duration(24*time.Hour) || d > Duration(400*24*time.Hour) {
+		return fieldErr("monitoring.history", "must be between 1d and 400d")
+	}
+	if len(c.Kafka.Brokers) > 0 {
+		for i, b := range c.Kafka.Brokers {
+			if _, _, err := net.SplitHostPort(b); err != nil {
+				return fieldErr(fmt.Sprintf("kafka.brokers[%d]", i), "%q is not host:port", b)
+			}
+		}
+		for field, v := range map[string]string{"kafka.input_topic": c.Kafka.InputTopic, "kafka.output_topic": c.Kafka.OutputTopic, "kafka.group": c.Kafka.Group} {
+			if v == "" || len(v) > 249 {
+				return fieldErr(field, "is required when kafka.brokers is set (1 to 249 characters)")
+			}
+		}
+		if c.Kafka.InputTopic == c.Kafka.OutputTopic {
+			return fieldErr("kafka.output_topic", "must differ from kafka.input_topic")
+		}
+		switch c.Kafka.SASLMechanism {
+		case "":
+		case "PLAIN":
+			if !c.Kafka.TLS {
+				return fieldErr("kafka.sasl_mechanism", "PLAIN sends the password in clear: set kafka.tls")
+			}
+			fallthrough
+		case "SCRAM-SHA-256", "SCRAM-SHA-512":
+			if c.Kafka.Username == "" || c.Kafka.PasswordFile == "" {
+				return fieldErr("kafka.username", "SASL needs kafka.username and kafka.password_file")
+			}
+		default:
+			return fieldErr("kafka.sasl_mechanism", "must be SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN")
+		}
 	}
 	for k, v := range c.Screening.Thresholds {
 		if _, ok := parseThreshold(v); !ok {
