@@ -151,6 +151,11 @@ func TestEvaluateScores(t *testing.T) {
 	if it := item(62); it.Status != StatusWarn {
 		t.Errorf("item 62 = %s", it.Status)
 	}
+	// A quarterly failover test attested 100 days ago has lapsed (valid_for 92d).
+	r2 := Evaluate(c, nil, []Attestation{{Item: 18, By: "dba", Evidence: "https://wiki/failover", AttestedAt: now.Add(-100 * 24 * time.Hour)}}, now)
+	if it := r2.Items[17]; it.Status != StatusFail || !strings.Contains(it.Evidence, "lapsed") {
+		t.Errorf("item 18 attested 100 days ago = %s %q, want lapsed", it.Status, it.Evidence)
+	}
 	if it := item(17); it.Status != StatusFail || !strings.Contains(it.Evidence, "not attested") {
 		t.Errorf("item 17 = %s %q", it.Status, it.Evidence)
 	}
