@@ -80,8 +80,6 @@ func SelfSigned(t testing.TB, notAfter time.Time, hosts ...string) *Cert {
 	return issue(t, nil, nil, notAfter, hosts)
 }
 
-var serial int64 = 100
-
 func issue(t testing.TB, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, notAfter time.Time, hosts []string) *Cert {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -89,7 +87,7 @@ func issue(t testing.TB, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, 
 	}
 	sn, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
 	tmpl := &x509.Certificate{
-		SerialNumber: sn.Add(sn, big.NewInt(serial)),
+		SerialNumber: sn.Add(sn, big.NewInt(1)), // never zero
 		Subject:      pkix.Name{CommonName: hosts[0]},
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     notAfter,

@@ -98,7 +98,6 @@ func Keycloak(ctx context.Context, baseURL string, opts KeycloakOptions) []Findi
 	var actions []RequiredAction
 	if err := keycloakGet(ctx, c, base+"/admin/realms/"+url.PathEscape(opts.Realm)+"/authentication/required-actions", token, &actions); err != nil {
 		out = append(out, errorAll(err, CheckKCTOTPRequired)...)
-		actions = nil
 	} else {
 		out = append(out, totpRequiredFinding(actions))
 	}
