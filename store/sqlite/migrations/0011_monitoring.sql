@@ -1,0 +1,38 @@
+-- Decided transactions (monitoring.Decided): the transaction and its
+-- decision as JSON, with the columns windows and reports query. seq orders
+-- them for replicas catching up and for backtests.
+CREATE TABLE transactions (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	id               TEXT    NOT NULL UNIQUE,
+	customer_id      TEXT    NOT NULL,
+	account_id       TEXT    NOT NULL,
+	counterparty_key TEXT    NOT NULL,
+	agent            TEXT    NOT NULL,
+	at               INTEGER  NOT NULL,
+	amount           INTEGER  NOT NULL,
+	currency         TEXT    NOT NULL,
+	direction        TEXT    NOT NULL,
+	channel          TEXT    NOT NULL,
+	action           TEXT    NOT NULL,
+	score            INTEGER NOT NULL,
+	payload_hash     TEXT    NOT NULL,
+	needs_alert      INTEGER NOT NULL,
+	decided_at       INTEGER  NOT NULL,
+	data             TEXT    NOT NULL,
+	decision         TEXT    NOT NULL
+);
+CREATE INDEX transactions_customer ON transactions (customer_id, at);
+CREATE INDEX transactions_account ON transactions (account_id, at);
+CREATE INDEX transactions_counterparty ON transactions (counterparty_key, at);
+CREATE INDEX transactions_agent ON transactions (agent, at);
+CREATE INDEX transactions_at ON transactions (at);
+CREATE INDEX transactions_needs_alert ON transactions (needs_alert, decided_at);
+
+-- Monitoring rules: every version kept (monitoring.StoredRule as JSON).
+CREATE TABLE rules (
+	id         TEXT    NOT NULL,
+	version    INTEGER NOT NULL,
+	created_at INTEGER  NOT NULL,
+	data       TEXT    NOT NULL,
+	PRIMARY KEY (id, version)
+);
