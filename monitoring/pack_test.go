@@ -97,10 +97,10 @@ func TestPackStructuring(t *testing.T) {
 		return x
 	}
 	onlyFired(t, e.decide(usd(950000, "cash")), "")
-	onlyFired(t, e.decide(usd(700000, "cash")), "")     // below the band
-	onlyFired(t, e.decide(usd(990000, "wire")), "")     // not cash
-	onlyFired(t, e.decide(usd(1200000, "cash")), "")    // above the threshold: a CTR, not structuring
-	d := e.decide(usd(900000, "cash"))                  // the second in the band within 72h
+	onlyFired(t, e.decide(usd(700000, "cash")), "")  // below the band
+	onlyFired(t, e.decide(usd(990000, "wire")), "")  // not cash
+	onlyFired(t, e.decide(usd(1200000, "cash")), "") // above the threshold: a CTR, not structuring
+	d := e.decide(usd(900000, "cash"))               // the second in the band within 72h
 	onlyFired(t, d, "")
 	d = e.decide(usd(980000, "cash"))
 	onlyFired(t, d, "structuring.cash")

@@ -234,9 +234,9 @@ func (ws *Windows) add(w *window, r Record) {
 
 // view is what rules see of one window at the time of a transaction.
 type view struct {
-	w   *window
-	ws  *Windows
-	now   int64  // the transaction's time, Unix microseconds
+	w     *window
+	ws    *Windows
+	now   int64 // the transaction's time, Unix microseconds
 	cur   uint16
 	other uint64 // the transaction's own counterparty or customer (hash)
 	// The window's points up to the transaction's time; evaluation runs
@@ -282,7 +282,7 @@ func (v *view) since(from int64) []point {
 }
 
 type agg struct {
-	sum, sumIn, sumOut, max int64
+	sum, sumIn, sumOut, max  int64
 	count, countIn, countOut int64
 	sameCur                  int64
 }
