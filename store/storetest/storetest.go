@@ -60,6 +60,8 @@ func Run(t *testing.T, open Opener) {
 		{"Owners", testOwners},
 		{"Alerts", testAlerts},
 		{"EraseCustomer", testEraseCustomer},
+		{"Transactions", testTransactions},
+		{"Rules", testRules},
 		{"Readiness", testReadiness},
 	}
 	for _, tc := range tests {
