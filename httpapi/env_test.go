@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/wardenhq/warden/internal/testutil"
 	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/kyc/tier"
+	"github.com/wardenhq/warden/monitoring"
 	"github.com/wardenhq/warden/screening"
 	"github.com/wardenhq/warden/screening/bundled"
 	"github.com/wardenhq/warden/store/sqlite"
@@ -93,9 +95,11 @@ func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
 	keys := &auth.Service{Store: db, RotationOverlap: cfg.Auth.RotationOverlap.D(), Audit: auditLog}
 	screeningSvc := &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog}
 	alerts := &cases.Alerts{Store: db, Audit: auditLog, OnRaise: metrics.ObserveAlert}
+	customers := &kyc.Service{Store: db, Audit: auditLog, Screening: screeningSvc, Documents: db, Owners: db, Alerts: alerts, Profile: testProfile(t)}
+	book, monitor := testMonitoring(t, db, auditLog, customers, screeningSvc, alerts)
 	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics,
-		Audit: auditLog, AuditKey: vkey, Screening: screeningSvc, Alerts: alerts,
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: screeningSvc, Documents: db, Owners: db, Alerts: alerts, Profile: testProfile(t)}, Version: "test"})
+		Audit: auditLog, AuditKey: vkey, Screening: screeningSvc, Alerts: alerts, Customers: customers,
+		Monitoring: monitor, Rules: book, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,4 +247,32 @@ func (r *response) decode(t *testing.T, status int, v any) {
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
+}
+
+// testMonitoring builds monitoring with the built-in pack on db.
+func testMonitoring(t *testing.T, db *sqlstore.DB, rec monitoring.Recorder, customers *kyc.Service, lists *screening.Service, alerts *cases.Alerts) (*monitoring.RuleBook, *monitoring.Service) {
+	t.Helper()
+	ctx := context.Background()
+	comp, err := monitoring.NewCompiler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	book := monitoring.NewRuleBook(comp, db, rec)
+	rules, err := monitoring.BuiltinRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := book.Sync(ctx, rules, "builtin"); err != nil {
+		t.Fatal(err)
+	}
+	if err := book.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := monitoring.NewService(monitoring.Config{Store: db, Customers: &monitoring.KYCProfiles{KYC: customers, TTL: time.Nanosecond},
+		Counterparties: &monitoring.ListScreener{Screening: lists}, Alerts: alerts, Rules: book})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	return book, svc
 }

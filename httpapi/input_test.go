@@ -87,9 +87,11 @@ func TestBadIDsAndUnknownIDs(t *testing.T) {
 		"PUT /v1/customers/{id}":            amina,
 		"PUT /v1/customers/{id}/owners":     `{"parties":[],"stakes":[],"control_person":""}`,
 		"POST /v1/customers/{id}/documents": `{"kind":"national_id","number":"12345678"}`,
+		"PUT /v1/rules/{id}":                `{"description":"d","expression":"true","action":"review","score":1,"severity":"low"}`,
+		"POST /v1/rules/{id}/backtest":      `{"from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z"}`,
 		"POST /v1/customers/{id}/erase":     `{"reason":"data subject request DSR-1","relationship_ended_on":"2019-01-01"}`,
 	}
-	unknown := map[string]string{"/v1/documents/": "doc_0123456789abcdef", "/v1/alerts/": "alt_0123456789abcdef0123"}
+	unknown := map[string]string{"/v1/documents/": "doc_0123456789abcdef", "/v1/alerts/": "alt_0123456789abcdef0123", "/v1/rules/": "no.such-rule"}
 	for _, rt := range e.srv.Routes() {
 		if !strings.Contains(rt.Pattern, "{id}") {
 			continue

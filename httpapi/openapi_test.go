@@ -123,9 +123,11 @@ func oaServer(t *testing.T) *Server {
 		t.Fatal(err)
 	}
 	auditLog, vkey := newAuditLog(t, db)
+	book, monitor := testMonitoring(t, db, auditLog, &kyc.Service{Store: db}, &screening.Service{Screener: testScreener(t), Lists: db}, &cases.Alerts{Store: db})
 	s, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: &auth.Service{Store: db}, Store: db,
 		Metrics: NewMetrics("test"), Audit: auditLog, AuditKey: vkey, Screening: &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog},
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Documents: db, Owners: db, Profile: testProfile(t)}, Alerts: &cases.Alerts{Store: db}})
+		Customers: &kyc.Service{Store: db, Audit: auditLog, Documents: db, Owners: db, Profile: testProfile(t)}, Alerts: &cases.Alerts{Store: db},
+		Monitoring: monitor, Rules: book})
 	if err != nil {
 		t.Fatal(err)
 	}

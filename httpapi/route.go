@@ -88,6 +88,13 @@ func (s *Server) registerRoutes() {
 	s.handle(Route{Method: "POST", Pattern: "/v1/documents/{id}/verify", Roles: documentDeciders}, s.decideDocument(true))
 	s.handle(Route{Method: "POST", Pattern: "/v1/documents/{id}/reject", Roles: documentDeciders}, s.decideDocument(false))
 
+	s.handle(Route{Method: "POST", Pattern: "/v1/transactions", Roles: transactionSubmitters}, s.handleDecide)
+	s.handle(Route{Method: "GET", Pattern: "/v1/transactions/{id}", Roles: transactionReaders}, s.handleGetTransaction)
+	s.handle(Route{Method: "GET", Pattern: "/v1/rules", Roles: ruleReaders}, s.handleListRules)
+	s.handle(Route{Method: "GET", Pattern: "/v1/rules/{id}", Roles: ruleReaders}, s.handleRuleVersions)
+	s.handle(Route{Method: "PUT", Pattern: "/v1/rules/{id}", Roles: ruleWriters}, s.handlePutRule)
+	s.handle(Route{Method: "POST", Pattern: "/v1/rules/{id}/backtest", Roles: backtesters}, s.handleBacktest)
+
 	s.handle(Route{Method: "GET", Pattern: "/v1/alerts", Roles: alertReaders}, s.handleListAlerts)
 	s.handle(Route{Method: "GET", Pattern: "/v1/alerts/{id}", Roles: alertReaders}, s.handleGetAlert)
 

@@ -21,6 +21,7 @@ import (
 	"github.com/wardenhq/warden/cases"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/kyc"
+	"github.com/wardenhq/warden/monitoring"
 	"github.com/wardenhq/warden/screening"
 )
 
@@ -47,42 +48,47 @@ type Deps struct {
 	// Customers keeps customers.
 	Customers *kyc.Service
 	// Alerts raises and reads alerts.
-	Alerts  *cases.Alerts
-	Version string
+	Alerts *cases.Alerts
+	// Monitoring decides on transactions; Rules keeps its rules.
+	Monitoring *monitoring.Service
+	Rules      *monitoring.RuleBook
+	Version    string
 	// Now defaults to time.Now; tests move it.
 	Now func() time.Time
 }
 
 // Server serves the API.
 type Server struct {
-	cfg       config.Config
-	log       *slog.Logger
-	keys      *auth.Service
-	store     Store
-	metrics   *Metrics
-	audit     *audit.Log
-	auditKey  string
-	screening *screening.Service
-	customers *kyc.Service
-	alerts    *cases.Alerts
-	version   string
-	now       func() time.Time
-	mux       *http.ServeMux
-	routes    []Route
-	limiter   *rateLimiter
-	proxies   []netip.Prefix
-	adminNet  []netip.Prefix
-	origins   map[string]bool
-	handler   http.Handler
+	cfg        config.Config
+	log        *slog.Logger
+	keys       *auth.Service
+	store      Store
+	metrics    *Metrics
+	audit      *audit.Log
+	auditKey   string
+	screening  *screening.Service
+	customers  *kyc.Service
+	alerts     *cases.Alerts
+	monitoring *monitoring.Service
+	rules      *monitoring.RuleBook
+	version    string
+	now        func() time.Time
+	mux        *http.ServeMux
+	routes     []Route
+	limiter    *rateLimiter
+	proxies    []netip.Prefix
+	adminNet   []netip.Prefix
+	origins    map[string]bool
+	handler    http.Handler
 }
 
 // New builds a server and registers every route.
 func New(d Deps) (*Server, error) {
-	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screening == nil || d.Customers == nil || d.Alerts == nil {
-		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit, Screening, Customers and Alerts are required")
+	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screening == nil || d.Customers == nil || d.Alerts == nil || d.Monitoring == nil || d.Rules == nil {
+		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit, Screening, Customers, Alerts, Monitoring and Rules are required")
 	}
 	s := &Server{
-		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screening: d.Screening, customers: d.Customers, alerts: d.Alerts,
+		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screening: d.Screening, customers: d.Customers, alerts: d.Alerts, monitoring: d.Monitoring, rules: d.Rules,
 		version: d.Version, now: d.Now, mux: http.NewServeMux(), origins: map[string]bool{},
 	}
 	if s.now == nil {
@@ -100,6 +106,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if err := d.Metrics.registerOnce(newAlertCollector(d.Alerts.Store)); err != nil {
 		return nil, fmt.Errorf("register alert metrics: %w", err)
+	}
+	if err := d.Metrics.registerOnce(decisionCollector(d.Monitoring)); err != nil {
+		return nil, fmt.Errorf("register decision metrics: %w", err)
 	}
 	s.limiter = newRateLimiter(s.now)
 	s.registerRoutes()

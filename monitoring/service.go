@@ -521,3 +521,11 @@ func (s *Service) SweepAlerts(ctx context.Context) (int, error) {
 		n += len(done)
 	}
 }
+
+// Transaction returns a stored transaction with its decision.
+func (s *Service) Transaction(ctx context.Context, id string) (*StoredTransaction, error) {
+	if !txIDPattern.MatchString(id) {
+		return nil, warden.FieldErrorf(warden.EINVALID, "id", "transaction ids are 1 to 128 letters, digits, '.', '_', ':' or '-'")
+	}
+	return s.store.Transaction(ctx, id)
+}

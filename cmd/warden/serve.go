@@ -94,10 +94,20 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 		log.Info("list in service", "source", l.Source, "version", l.Version, "entities", l.Entities, "sha256", l.ContentSHA256)
 	}
 	alerts := &cases.Alerts{Store: db, Audit: auditLog, OnRaise: metrics.ObserveAlert}
+	customers := &kyc.Service{Store: db, Audit: auditLog, Screening: lists, Documents: db, Owners: db, Alerts: alerts, Profile: profile, RiskPolicy: riskPolicy(c),
+		Retention: c.KYC.Retention.D(), ProofOfAddressMaxAge: c.KYC.ProofOfAddressMaxAge.D()}
+	book, err := ruleBook(ctx, c, db, auditLog)
+	if err != nil {
+		return err
+	}
+	monitor, err := monitoringService(c, db, book, customers, lists, alerts, log)
+	if err != nil {
+		return err
+	}
+	defer monitor.Close()
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
-		Audit: auditLog, AuditKey: auditKey, Screening: lists, Alerts: alerts,
-		Customers: &kyc.Service{Store: db, Audit: auditLog, Screening: lists, Documents: db, Owners: db, Alerts: alerts, Profile: profile, RiskPolicy: riskPolicy(c),
-			Retention: c.KYC.Retention.D(), ProofOfAddressMaxAge: c.KYC.ProofOfAddressMaxAge.D()}, Version: version})
+		Audit: auditLog, AuditKey: auditKey, Screening: lists, Alerts: alerts, Customers: customers,
+		Monitoring: monitor, Rules: book, Version: version})
 	if err != nil {
 		return err
 	}
@@ -134,6 +144,7 @@ Try: export WARDEN_KEY=<the key above>
 	cpCtx, stopCheckpoints := context.WithCancel(ctx)
 	go pruneIdempotency(cpCtx, log, db, c.Idempotency.TTL.D())
 	go refreshLists(cpCtx, log, lists, 30*time.Second)
+	go runMonitoringJobs(cpCtx, log, book, monitor)
 	checkpoints := make(chan struct{})
 	go func() { auditLog.RunCheckpoints(cpCtx); close(checkpoints) }()
 	err = srv.Serve(ctx, ln)
