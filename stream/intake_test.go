@@ -228,7 +228,7 @@ func TestBadRecordsBecomeErrorRecordsAndThePartitionContinues(t *testing.T) {
 	changed := good[0].tx
 	changed.Amount++
 	bad := []struct {
-		value, key string
+		value, key  string
 		code, field string
 	}{
 		{"not json", "c9", "invalid", ""},
