@@ -163,7 +163,7 @@ func (r *running) stop(t *testing.T) {
 		case <-time.After(15 * time.Second):
 			t.Error("Run did not return within 15s of cancellation")
 		}
-		r.in.Close()
+		r.close(t)
 	})
 }
 
@@ -171,7 +171,7 @@ func (r *running) stop(t *testing.T) {
 func (r *running) kill(t *testing.T) {
 	t.Helper()
 	r.once.Do(func() {
-		r.in.Close()
+		r.close(t)
 		r.cancel()
 		select {
 		case <-r.errc:
@@ -179,6 +179,17 @@ func (r *running) kill(t *testing.T) {
 			t.Error("Run did not return within 15s of Close")
 		}
 	})
+}
+
+// close calls Close, failing the test rather than hanging if it blocks.
+func (r *running) close(t *testing.T) {
+	t.Helper()
+	closed := make(chan struct{})
+	go func() {
+		r.in.Close()
+		close(closed)
+	}()
+	recv(t, closed, "Close to return")
 }
 
 func start(t *testing.T, cfg config.Kafka, d Decider, opts ...Option) *running {
@@ -438,4 +449,15 @@ func (m *metricsRecorder) get(outcome string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.n[outcome]
+}
+
+// recv waits for ch to close, failing the test after the deadline rather
+// than hanging it.
+func recv(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+	}
 }

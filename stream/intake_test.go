@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,13 +76,17 @@ func TestRestartAfterGracefulStopRedeliversNothing(t *testing.T) {
 	dec.after = func(ctx context.Context, tx monitoring.Transaction) error {
 		if dec.count() >= 40 {
 			once.Do(func() { close(gate) })
-			<-release
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		return nil
 	}
 
 	first := start(t, kafkaConfig(c, "g-graceful"), dec)
-	<-gate
+	recv(t, gate, "40 decisions")
 	first.in.mu.Lock()
 	var workers []*partition
 	for _, p := range first.in.parts {
@@ -152,7 +157,7 @@ func TestCrashBetweenDecideAndCommitRedeliversAndReplays(t *testing.T) {
 		return ctx.Err()
 	}
 	first := start(t, kafkaConfig(c, "g-crash"), dec)
-	<-crashed
+	recv(t, crashed, "the victim's decision")
 	first.kill(t)
 
 	// The victim's offset was not committed (nor anything after it on its
@@ -339,4 +344,56 @@ func outputCount(t *testing.T, cl *kgo.Client) int64 {
 	var total int64
 	listed.Each(func(o kadm.ListedOffset) { total += o.Offset })
 	return total
+}
+
+// memberDecider counts what one member decided, slowly enough that the
+// second member joins while the first still has work.
+type memberDecider struct {
+	*memDecider
+	n atomic.Int64
+}
+
+func (m *memberDecider) Decide(ctx context.Context, tx monitoring.Transaction) (*monitoring.Decision, error) {
+	m.n.Add(1)
+	time.Sleep(2 * time.Millisecond) // load shaping, not synchronisation
+	return m.memDecider.Decide(ctx, tx)
+}
+
+// A second member joins mid-stream and takes partitions from the first:
+// the first finishes its current record and commits before giving a
+// partition up, and the second starts where it stopped, so every
+// transaction is decided once, in customer order.
+func TestRebalanceToASecondMemberKeepsOrderAndCounts(t *testing.T) {
+	c := newCluster(t)
+	cl := client(t, c)
+	txs := makeTxs([]string{"c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"}, 150)
+	half := len(txs) / 2
+	publish(t, cl, txs[:half])
+
+	dec := newMemDecider()
+	da, db := &memberDecider{memDecider: dec}, &memberDecider{memDecider: dec}
+	start(t, kafkaConfig(c, "g-rebalance"), da)
+	waitFor(t, "the first member to start", func() bool { return dec.count() >= 20 })
+	var assigned atomic.Bool
+	start(t, kafkaConfig(c, "g-rebalance"), db, WithClientOptions(kgo.OnPartitionsAssigned(
+		func(_ context.Context, _ *kgo.Client, ps map[string][]int32) {
+			if len(ps[inTopic]) > 0 {
+				assigned.Store(true)
+			}
+		})))
+	waitFor(t, "the second member to own partitions", assigned.Load)
+	t.Logf("rebalanced with %d of %d decided", dec.count(), len(txs))
+	// The second half lands on every partition, the second member's too.
+	publish(t, cl, txs[half:])
+
+	newOutputReader(t, c).until(t, "every decision across the rebalance", hasAll(txs))
+	checkCountedOnce(t, dec, txs)
+	waitCommittedToEnd(t, cl, "g-rebalance")
+	// Handed over at a committed offset: nothing was decided twice.
+	if _, _, calls, replays := dec.snapshot(); replays != 0 || len(calls) != len(txs) {
+		t.Errorf("%d replays across the rebalance", replays)
+	}
+	if da.n.Load() == 0 || db.n.Load() == 0 {
+		t.Errorf("decisions by member: %d and %d", da.n.Load(), db.n.Load())
+	}
 }
