@@ -95,6 +95,8 @@ type AlertStore interface {
 	// RaiseAlert extends the matching open alert or opens a new one with the
 	// given id, atomically across replicas; created says which.
 	RaiseAlert(ctx context.Context, r Raise, newID string) (a *Alert, created bool, err error)
+	// RaiseAlerts is RaiseAlert for many, in one store transaction.
+	RaiseAlerts(ctx context.Context, rs []Raise, newIDs []string) ([]*Alert, []bool, error)
 	Alert(ctx context.Context, id string) (*Alert, error)
 	Alerts(ctx context.Context, f Filter) ([]*Alert, error)
 	// AlertCounts counts alerts by status, source and severity.
@@ -141,44 +143,61 @@ func ValidAlertID(id string) error {
 
 // Raise records one occurrence and audits the opening or extension.
 func (s *Alerts) Raise(ctx context.Context, r Raise) (*Alert, error) {
-	switch {
-	case r.CustomerID == "":
-		return nil, warden.FieldErrorf(warden.EINVALID, "customer_id", "an alert needs a customer")
-	case r.Source != SourceMonitoring && r.Source != SourceScreening:
-		return nil, warden.FieldErrorf(warden.EINVALID, "source", "alert source must be monitoring or screening")
-	case r.RuleID == "":
-		return nil, warden.FieldErrorf(warden.EINVALID, "rule_id", "an alert needs a rule")
-	case !ValidSeverity(r.Severity):
-		return nil, warden.FieldErrorf(warden.EINVALID, "severity", "severity must be low, medium, high or critical")
-	case r.Window < 0:
-		return nil, warden.FieldErrorf(warden.EINVALID, "window", "window must not be negative")
-	}
-	if r.At.IsZero() {
-		r.At = s.now()
-	}
-	r.At = r.At.UTC().Truncate(time.Microsecond)
-	if len(r.Evidence) == 0 {
-		r.Evidence = json.RawMessage(`{}`)
-	}
-	a, created, err := s.Store.RaiseAlert(ctx, r, NewAlertID(r.At))
+	as, err := s.RaiseBatch(ctx, []Raise{r})
 	if err != nil {
 		return nil, err
 	}
-	if s.Audit != nil {
-		action := "alert.extend"
-		if created {
-			action = "alert.open"
+	return as[0], nil
+}
+
+// RaiseBatch records many occurrences in one store transaction (monitoring
+// raises its alerts in batches) and audits each.
+func (s *Alerts) RaiseBatch(ctx context.Context, rs []Raise) ([]*Alert, error) {
+	ids := make([]string, len(rs))
+	for i := range rs {
+		r := &rs[i]
+		switch {
+		case r.CustomerID == "":
+			return nil, warden.FieldErrorf(warden.EINVALID, "customer_id", "an alert needs a customer")
+		case r.Source != SourceMonitoring && r.Source != SourceScreening:
+			return nil, warden.FieldErrorf(warden.EINVALID, "source", "alert source must be monitoring or screening")
+		case r.RuleID == "":
+			return nil, warden.FieldErrorf(warden.EINVALID, "rule_id", "an alert needs a rule")
+		case !ValidSeverity(r.Severity):
+			return nil, warden.FieldErrorf(warden.EINVALID, "severity", "severity must be low, medium, high or critical")
+		case r.Window < 0:
+			return nil, warden.FieldErrorf(warden.EINVALID, "window", "window must not be negative")
 		}
-		if _, err := s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "alert", ID: a.ID},
-			Change: map[string]any{"customer_id": a.CustomerID, "source": a.Source, "rule_id": a.RuleID, "rule_version": a.RuleVersion,
-				"severity": a.Severity, "hits": a.Hits, "evidence": r.Evidence}}); err != nil {
-			return nil, err
+		if r.At.IsZero() {
+			r.At = s.now()
+		}
+		r.At = r.At.UTC().Truncate(time.Microsecond)
+		if len(r.Evidence) == 0 {
+			r.Evidence = json.RawMessage(`{}`)
+		}
+		ids[i] = NewAlertID(r.At)
+	}
+	as, created, err := s.Store.RaiseAlerts(ctx, rs, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range as {
+		if s.Audit != nil {
+			action := "alert.extend"
+			if created[i] {
+				action = "alert.open"
+			}
+			if _, err := s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "alert", ID: a.ID},
+				Change: map[string]any{"customer_id": a.CustomerID, "source": a.Source, "rule_id": a.RuleID, "rule_version": a.RuleVersion,
+					"severity": a.Severity, "hits": a.Hits, "evidence": rs[i].Evidence}}); err != nil {
+				return nil, err
+			}
+		}
+		if s.OnRaise != nil {
+			s.OnRaise(a, created[i])
 		}
 	}
-	if s.OnRaise != nil {
-		s.OnRaise(a, created)
-	}
-	return a, nil
+	return as, nil
 }
 
 // Get returns one alert.

@@ -133,7 +133,7 @@ func (s *Service) Backtest(ctx context.Context, req BacktestRequest) (*BacktestR
 				}
 			}
 			if st.Decision.Action != ActionBlock {
-				rec := recordOf(t)
+				rec := RecordOf(t)
 				rec.Seq = st.Seq
 				for _, w := range wins {
 					ws.add(w, rec)

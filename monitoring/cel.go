@@ -112,16 +112,13 @@ func txnsOverloads() []cel.FunctionOpt {
 		}
 		ps := w.v.since(from)
 		out := make([]ref.Val, len(ps))
-		w.v.ws.mu.Lock()
-		curs := w.v.ws.curN
-		w.v.ws.mu.Unlock()
 		for i, p := range ps {
 			dir := DirectionIn
 			if p.dir == 1 {
 				dir = DirectionOut
 			}
 			out[i] = types.NewStringInterfaceMap(types.DefaultTypeAdapter, map[string]any{
-				"time": time.UnixMicro(p.at).UTC(), "amount": p.amount, "currency": curs[p.cur], "direction": dir, "channel": Channels[p.ch]})
+				"time": time.UnixMicro(p.at).UTC(), "amount": p.amount, "currency": w.v.ws.currencyName(p.cur), "direction": dir, "channel": Channels[p.ch]})
 		}
 		return types.NewRefValList(types.DefaultTypeAdapter, out)
 	})

@@ -31,7 +31,7 @@ func (c *customers) Profile(_ context.Context, id string) (*monitoring.CustomerP
 }
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	db     *sqlstore.DB
 	svc    *monitoring.Service
 	book   *monitoring.RuleBook
@@ -61,7 +61,7 @@ func newEnv(t *testing.T, rules []monitoring.Rule) *env {
 	return newEnvOn(t, openSQLite(t), rules, false)
 }
 
-func newEnvOn(t *testing.T, db *sqlstore.DB, rules []monitoring.Rule, shared bool) *env {
+func newEnvOn(t testing.TB, db *sqlstore.DB, rules []monitoring.Rule, shared bool) *env {
 	t.Helper()
 	ctx := context.Background()
 	comp, err := monitoring.NewCompiler()

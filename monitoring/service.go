@@ -40,11 +40,27 @@ type Service struct {
 	log       *slog.Logger
 	writer    *batchWriter
 
-	mu      sync.Mutex
-	pending map[string]*inflight
+	pending [64]pendingShard
+
+	// Local mode only: the ids in the store, and the queue of decisions
+	// whose alerts are raised in batches.
+	ids     *idFilter
+	alertQ  chan alertJob
+	alerter sync.WaitGroup
+	stop    context.CancelFunc
 
 	// Decisions counts decisions by action, for metrics.
 	Decisions [3]atomic.Int64
+}
+
+// pendingShard holds the submissions in flight for some ids.
+type pendingShard struct {
+	mu sync.Mutex
+	m  map[string]*inflight
+}
+
+func (s *Service) pendingFor(id string) *pendingShard {
+	return &s.pending[hash64(id)%uint64(len(s.pending))]
 }
 
 type inflight struct {
@@ -84,7 +100,10 @@ func NewService(c Config) (*Service, error) {
 	}
 	s := &Service{store: c.Store, customers: c.Customers, cps: c.Counterparties, alerts: c.Alerts, rules: c.Rules,
 		compiler: c.Rules.compiler, loc: c.Location, history: c.History, shared: c.Shared, now: c.Now, log: c.Logger,
-		pending: map[string]*inflight{}}
+	}
+	for i := range s.pending {
+		s.pending[i].m = map[string]*inflight{}
+	}
 	if s.loc == nil {
 		s.loc = time.UTC
 	}
@@ -102,15 +121,37 @@ func NewService(c Config) (*Service, error) {
 	}
 	s.windows = NewWindows(s.history, c.WindowKeys)
 	if !s.shared {
-		s.writer = newBatchWriter(c.Store, 512)
+		s.writer = newBatchWriter(c.Store, 1024)
+		ctx, stop := context.WithCancel(context.Background())
+		s.stop = stop
+		if l, ok := c.Store.(IDLister); ok {
+			s.ids = newIDFilter()
+			go func() {
+				if err := s.ids.load(ctx, l); err != nil && ctx.Err() == nil {
+					s.log.Error("loading transaction ids failed; every submission is checked against the store", "err", err)
+				}
+			}()
+		}
+		if s.alerts != nil {
+			s.alertQ = make(chan alertJob, 10000)
+			s.alerter.Add(1)
+			go s.runAlerter()
+		}
 	}
 	return s, nil
 }
 
-// Close waits for queued writes and stops the writer.
+// Close waits for queued writes and alerts and stops the workers.
 func (s *Service) Close() {
 	if s.writer != nil {
 		s.writer.close()
+	}
+	if s.alertQ != nil {
+		close(s.alertQ)
+		s.alerter.Wait()
+	}
+	if s.stop != nil {
+		s.stop()
 	}
 }
 
@@ -144,9 +185,10 @@ func (s *Service) Decide(ctx context.Context, t Transaction) (*Decision, error) 
 	}
 	hash := payloadHash(&t)
 	// A submission of the same id already in flight: wait for its outcome.
-	s.mu.Lock()
-	if in := s.pending[t.ID]; in != nil {
-		s.mu.Unlock()
+	ps := s.pendingFor(t.ID)
+	ps.mu.Lock()
+	if in := ps.m[t.ID]; in != nil {
+		ps.mu.Unlock()
 		select {
 		case <-in.done:
 		case <-ctx.Done():
@@ -158,21 +200,24 @@ func (s *Service) Decide(ctx context.Context, t Transaction) (*Decision, error) 
 		return replay(in.dec, in.hash, hash)
 	}
 	in := &inflight{hash: hash, done: make(chan struct{})}
-	s.pending[t.ID] = in
-	s.mu.Unlock()
+	ps.m[t.ID] = in
+	ps.mu.Unlock()
 	defer func() {
-		s.mu.Lock()
-		delete(s.pending, t.ID)
-		s.mu.Unlock()
+		ps.mu.Lock()
+		delete(ps.m, t.ID)
+		ps.mu.Unlock()
 		close(in.done)
 	}()
 
-	if d, h, err := s.store.StoredDecision(ctx, t.ID); err == nil {
-		in.dec, in.hash = d, h
-		return replay(d, h, hash)
-	} else if warden.ErrorCode(err) != warden.ENOTFOUND {
-		in.err = err
-		return nil, err
+	// The filter proves most ids new without a store read.
+	if s.ids == nil || !s.ids.ready.Load() || s.ids.mayContain(t.ID) {
+		if d, h, err := s.store.StoredDecision(ctx, t.ID); err == nil {
+			in.dec, in.hash = d, h
+			return replay(d, h, hash)
+		} else if warden.ErrorCode(err) != warden.ENOTFOUND {
+			in.err = err
+			return nil, err
+		}
 	}
 	d, err := s.decide(ctx, &t, hash)
 	in.dec, in.err = d, err
@@ -201,7 +246,7 @@ func (s *Service) decide(ctx context.Context, t *Transaction, hash string) (*Dec
 	}()
 	var dec *Decision
 	var fired []*compiled
-	rec := recordOf(t)
+	rec := RecordOf(t)
 	d := &Decided{Transaction: *t, PayloadHash: hash}
 	if s.shared {
 		var replayed *Decision
@@ -242,11 +287,10 @@ func (s *Service) decide(ctx context.Context, t *Transaction, hash string) (*Dec
 		d.Decision, d.NeedsAlert = *dec, dec.Action != ActionAllow && s.alerts != nil
 		// Count it now, under the key locks, so that the next transaction
 		// of the same customer sees it; undo by reloading if the write fails.
-		s.windows.mu.Lock()
 		for _, w := range ws {
-			w.pending++
+			w.pending.Add(1)
 		}
-		s.windows.mu.Unlock()
+		d.RecordJSON, _ = EncodeRecord(d)
 		// A blocked transaction did not happen: it counts in no window.
 		if dec.Action != ActionBlock {
 			for _, w := range ws {
@@ -258,11 +302,12 @@ func (s *Service) decide(ctx context.Context, t *Transaction, hash string) (*Dec
 		unlock()
 		locked = false
 		_, err = s.writer.save(ctx, d)
-		s.windows.mu.Lock()
-		for _, w := range ws {
-			w.pending--
+		if err == nil && s.ids != nil {
+			s.ids.add(t.ID)
 		}
-		s.windows.mu.Unlock()
+		for _, w := range ws {
+			w.pending.Add(-1)
+		}
 		if err != nil {
 			for _, k := range keys {
 				s.windows.drop(k)
@@ -271,7 +316,14 @@ func (s *Service) decide(ctx context.Context, t *Transaction, hash string) (*Dec
 		}
 	}
 	s.Decisions[actionRank(dec.Action)].Add(1)
-	if d.NeedsAlert {
+	if d.NeedsAlert && s.alertQ != nil {
+		// Raised in batches by the alerter; a full queue leaves it to the
+		// sweeper (the decision is stored as needing alerts).
+		select {
+		case s.alertQ <- alertJob{t: *t, dec: *dec, fired: fired}:
+		default:
+		}
+	} else if d.NeedsAlert {
 		ids, err := s.raiseAlerts(ctx, t, dec, fired)
 		if err != nil {
 			// The decision stands; the alert outbox retries (SweepAlerts).
@@ -463,20 +515,28 @@ func evidenceValue(v any) any {
 	return json.RawMessage(b)
 }
 
+func alertRaise(t *Transaction, dec *Decision, i int, r *compiled) (cases.Raise, error) {
+	ev, err := json.Marshal(map[string]any{"transaction_id": t.ID, "time": t.Time, "amount": t.Amount, "currency": t.Currency,
+		"direction": t.Direction, "channel": t.Channel, "action": dec.Action, "reason": dec.Reasons[i]})
+	if err != nil {
+		return cases.Raise{}, err
+	}
+	sev := r.rule.Severity
+	if dec.Reasons[i].Severity != "" {
+		sev = dec.Reasons[i].Severity
+	}
+	return cases.Raise{CustomerID: t.CustomerID, Source: cases.SourceMonitoring, RuleID: r.rule.ID,
+		RuleVersion: r.rule.Version, Severity: sev, Window: r.window, At: t.Time, Evidence: ev}, nil
+}
+
 func (s *Service) raiseAlerts(ctx context.Context, t *Transaction, dec *Decision, fired []*compiled) ([]string, error) {
 	var ids []string
 	for i, r := range fired {
-		ev, err := json.Marshal(map[string]any{"transaction_id": t.ID, "time": t.Time, "amount": t.Amount, "currency": t.Currency,
-			"direction": t.Direction, "channel": t.Channel, "action": dec.Action, "reason": dec.Reasons[i]})
+		raise, err := alertRaise(t, dec, i, r)
 		if err != nil {
 			return nil, err
 		}
-		sev := r.rule.Severity
-		if dec.Reasons[i].Severity != "" {
-			sev = dec.Reasons[i].Severity
-		}
-		a, err := s.alerts.Raise(ctx, cases.Raise{CustomerID: t.CustomerID, Source: cases.SourceMonitoring, RuleID: r.rule.ID,
-			RuleVersion: r.rule.Version, Severity: sev, Window: r.window, At: t.Time, Evidence: ev})
+		a, err := s.alerts.Raise(ctx, raise)
 		if err != nil {
 			return ids, err
 		}
@@ -528,4 +588,88 @@ func (s *Service) Transaction(ctx context.Context, id string) (*StoredTransactio
 		return nil, warden.FieldErrorf(warden.EINVALID, "id", "transaction ids are 1 to 128 letters, digits, '.', '_', ':' or '-'")
 	}
 	return s.store.Transaction(ctx, id)
+}
+
+type alertJob struct {
+	t     Transaction
+	dec   Decision
+	fired []*compiled
+}
+
+// runAlerter raises queued alerts in batches, one store transaction each,
+// and marks their decisions done.
+func (s *Service) runAlerter() {
+	defer s.alerter.Done()
+	batch := make([]alertJob, 0, 256)
+	for first := range s.alertQ {
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < cap(batch) {
+			select {
+			case j, ok := <-s.alertQ:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, j)
+			default:
+				break fill
+			}
+		}
+		if err := s.raiseBatch(context.Background(), batch); err != nil {
+			s.log.Error("raising alerts failed; the sweeper will retry", "decisions", len(batch), "err", err)
+		}
+	}
+}
+
+// BatchRaiser raises many alerts in one store transaction;
+// *cases.Alerts implements it.
+type BatchRaiser interface {
+	RaiseBatch(ctx context.Context, rs []cases.Raise) ([]*cases.Alert, error)
+}
+
+func (s *Service) raiseBatch(ctx context.Context, jobs []alertJob) error {
+	br, ok := s.alerts.(BatchRaiser)
+	if !ok {
+		for _, j := range jobs {
+			if _, err := s.raiseAlerts(ctx, &j.t, &j.dec, j.fired); err != nil {
+				return err
+			}
+			if err := s.store.MarkAlerted(ctx, []string{j.t.ID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var rs []cases.Raise
+	ids := make([]string, 0, len(jobs))
+	for _, j := range jobs {
+		for i, r := range j.fired {
+			raise, err := alertRaise(&j.t, &j.dec, i, r)
+			if err != nil {
+				return err
+			}
+			rs = append(rs, raise)
+		}
+		ids = append(ids, j.t.ID)
+	}
+	if _, err := br.RaiseBatch(ctx, rs); err != nil {
+		return err
+	}
+	return s.store.MarkAlerted(ctx, ids)
+}
+
+// WaitAlerts waits until no stored decision is waiting for its alerts
+// (tests, and a graceful stop), or ctx ends.
+func (s *Service) WaitAlerts(ctx context.Context) error {
+	for {
+		pend, err := s.store.PendingAlerts(ctx, time.Now().Add(24*time.Hour), 1)
+		if err != nil || len(pend) == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }

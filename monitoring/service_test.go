@@ -41,8 +41,13 @@ func TestDecideCountsEachTransactionOnce(t *testing.T) {
 	if ev := d.Reasons[0].Evidence; ev["prior"] != int64(900000) || ev["count"] != int64(2) || d.Reasons[0].RuleVersion != 1 {
 		t.Fatalf("evidence %+v", d.Reasons[0])
 	}
-	if len(d.AlertIDs) != 1 {
-		t.Fatalf("alert ids %v", d.AlertIDs)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.svc.WaitAlerts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if as, _ := e.alerts.List(ctx, cases.Filter{CustomerID: "c1"}); len(as) != 1 || as[0].RuleID != "day.total" || !contains(string(as[0].Evidence[0]), third.ID) {
+		t.Fatalf("alerts %+v", as)
 	}
 	// Same id, other content: refused.
 	changed := first
@@ -91,6 +96,9 @@ func TestConcurrentResubmissionsDecideOnce(t *testing.T) {
 	}
 	if fresh != 1 {
 		t.Fatalf("%d first decisions, want 1", fresh)
+	}
+	if err := e.svc.WaitAlerts(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	as, _ := e.alerts.List(context.Background(), cases.Filter{CustomerID: "c1"})
 	if len(as) != 1 || as[0].Hits != 1 {

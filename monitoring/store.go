@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -15,6 +16,20 @@ type Decided struct {
 	// NeedsAlert is set for review and block decisions until their alerts
 	// are raised (an outbox: a crash in between is caught up later).
 	NeedsAlert bool
+	// RecordJSON, when set, is EncodeRecord's result, made by the deciding
+	// goroutine so that the single writer does not.
+	RecordJSON []byte
+}
+
+// StoredRecord is how a decided transaction is encoded in the store.
+type StoredRecord struct {
+	Transaction Transaction `json:"transaction"`
+	Decision    Decision    `json:"decision"`
+}
+
+// EncodeRecord encodes a decided transaction for the store.
+func EncodeRecord(d *Decided) ([]byte, error) {
+	return json.Marshal(StoredRecord{d.Transaction, d.Decision})
 }
 
 // StoredTransaction is a decided transaction read back.

@@ -2,9 +2,9 @@ package monitoring
 
 import (
 	"container/list"
-	"hash/fnv"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,7 +51,8 @@ type Record struct {
 	Channel         string
 }
 
-func recordOf(t *Transaction) Record {
+// RecordOf is the part of a transaction windows keep.
+func RecordOf(t *Transaction) Record {
 	return Record{ID: t.ID, Time: t.Time, CustomerID: t.CustomerID, AccountID: t.AccountID, CounterpartyKey: t.CounterpartyKey(),
 		Agent: t.Agent, Amount: t.Amount, Currency: t.Currency, Direction: t.Direction, Channel: t.Channel}
 }
@@ -67,47 +68,78 @@ type point struct {
 	ch     uint8  // index in Channels
 }
 
+// hash64 is FNV-1a, inline: it runs several times per decision.
 func hash64(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
+
+// maxPoints bounds the transactions one window keeps.
+const maxPoints = 20000
 
 // window is the recent history of one key, oldest first.
 type window struct {
 	key     Key
 	points  []point
-	lastAt  int64 // the latest transaction ever seen, even beyond the history
-	seq     int64 // the highest store sequence applied (shared stores)
-	pending int   // writes not yet committed: never evicted meanwhile
+	lastAt  int64        // the latest transaction ever seen, even beyond the history
+	seq     int64        // the highest store sequence applied (shared stores)
+	pending atomic.Int32 // writes not yet committed: never evicted meanwhile
 	elem    *list.Element
 }
 
-// Windows holds the sliding windows of recent keys, least recently used
-// evicted first beyond a bound; evicted keys are reloaded from the store.
-type Windows struct {
-	history time.Duration
-	max     int
+// windowShards spreads the windows over independently locked maps, so that
+// hundreds of concurrent decisions do not queue on one mutex.
+const windowShards = 64
 
+type windowShard struct {
 	mu    sync.Mutex
 	byKey map[Key]*window
-	lru   *list.List
+	lru   list.List
+	max   int
+}
+
+// Windows holds the sliding windows of recent keys, least recently used
+// evicted first beyond a bound (per shard); evicted keys are reloaded from
+// the store.
+type Windows struct {
+	history time.Duration
+	shards  [windowShards]windowShard
+
+	curMu sync.RWMutex
 	curs  map[string]uint16
 	curN  []string
 
-	stripes [256]sync.Mutex
+	stripes [4096]sync.Mutex
 }
 
-// NewWindows keeps up to maxKeys windows of the given history.
+// NewWindows keeps up to about maxKeys windows of the given history.
 func NewWindows(history time.Duration, maxKeys int) *Windows {
-	return &Windows{history: history, max: maxKeys, byKey: map[Key]*window{}, lru: list.New(), curs: map[string]uint16{}}
+	ws := &Windows{history: history, curs: map[string]uint16{}}
+	for i := range ws.shards {
+		ws.shards[i].byKey = map[Key]*window{}
+		ws.shards[i].max = max(maxKeys/windowShards, 1)
+	}
+	return ws
+}
+
+func (ws *Windows) shard(k Key) *windowShard {
+	return &ws.shards[hash64(k.String())%windowShards]
 }
 
 // Len is the number of windows in memory.
 func (ws *Windows) Len() int {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	return len(ws.byKey)
+	n := 0
+	for i := range ws.shards {
+		sh := &ws.shards[i]
+		sh.mu.Lock()
+		n += len(sh.byKey)
+		sh.mu.Unlock()
+	}
+	return n
 }
 
 // lockKeys takes the stripe locks of keys in a fixed order (no deadlock) and
@@ -129,43 +161,60 @@ func (ws *Windows) lockKeys(keys []Key) func() {
 	}
 }
 
+// currency interns a currency code.
 func (ws *Windows) currency(c string) uint16 {
+	ws.curMu.RLock()
+	i, ok := ws.curs[c]
+	ws.curMu.RUnlock()
+	if ok {
+		return i
+	}
+	ws.curMu.Lock()
+	defer ws.curMu.Unlock()
 	if i, ok := ws.curs[c]; ok {
 		return i
 	}
-	i := uint16(len(ws.curN))
+	i = uint16(len(ws.curN))
 	ws.curs[c] = i
 	ws.curN = append(ws.curN, c)
 	return i
 }
 
+func (ws *Windows) currencyName(i uint16) string {
+	ws.curMu.RLock()
+	defer ws.curMu.RUnlock()
+	return ws.curN[i]
+}
+
 // get returns the window of k if in memory (marking it used).
 func (ws *Windows) get(k Key) *window {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	w := ws.byKey[k]
+	sh := ws.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	w := sh.byKey[k]
 	if w != nil {
-		ws.lru.MoveToFront(w.elem)
+		sh.lru.MoveToFront(w.elem)
 	}
 	return w
 }
 
 // put installs a loaded window and evicts beyond the bound.
 func (ws *Windows) put(w *window) *window {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if cur := ws.byKey[w.key]; cur != nil {
-		ws.lru.MoveToFront(cur.elem)
+	sh := ws.shard(w.key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if cur := sh.byKey[w.key]; cur != nil {
+		sh.lru.MoveToFront(cur.elem)
 		return cur
 	}
-	w.elem = ws.lru.PushFront(w)
-	ws.byKey[w.key] = w
-	for e := ws.lru.Back(); len(ws.byKey) > ws.max && e != nil; {
+	w.elem = sh.lru.PushFront(w)
+	sh.byKey[w.key] = w
+	for e := sh.lru.Back(); len(sh.byKey) > sh.max && e != nil; {
 		prev := e.Prev()
 		old := e.Value.(*window)
-		if old.pending == 0 && old != w {
-			ws.lru.Remove(e)
-			delete(ws.byKey, old.key)
+		if old.pending.Load() == 0 && old != w {
+			sh.lru.Remove(e)
+			delete(sh.byKey, old.key)
 		}
 		e = prev
 	}
@@ -174,11 +223,12 @@ func (ws *Windows) put(w *window) *window {
 
 // drop forgets k, so that it is reloaded from the store.
 func (ws *Windows) drop(k Key) {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if w := ws.byKey[k]; w != nil {
-		ws.lru.Remove(w.elem)
-		delete(ws.byKey, k)
+	sh := ws.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if w := sh.byKey[k]; w != nil {
+		sh.lru.Remove(w.elem)
+		delete(sh.byKey, k)
 	}
 }
 
@@ -201,9 +251,7 @@ func (ws *Windows) pointOf(kind byte, r Record) point {
 	if r.Direction == DirectionOut {
 		dir = 1
 	}
-	ws.mu.Lock()
 	cur := ws.currency(r.Currency)
-	ws.mu.Unlock()
 	return point{at: r.Time.UnixMicro(), amount: r.Amount, other: hash64(other), cur: cur, dir: dir, ch: channelIndex(r.Channel)}
 }
 
@@ -227,6 +275,11 @@ func (ws *Windows) add(w *window, r Record) {
 	for n < len(w.points) && w.points[n].at < cut {
 		n++
 	}
+	// A key with more than maxPoints transactions in its history (a busy
+	// merchant's counterparty window) keeps the latest maxPoints: memory and
+	// evaluation time stay bounded, and aggregates over windows that long
+	// are approximate (docs/monitoring.md).
+	n = max(n, len(w.points)-maxPoints)
 	if n > 0 {
 		w.points = slices.Delete(w.points, 0, n)
 	}
@@ -246,9 +299,7 @@ type view struct {
 }
 
 func (ws *Windows) view(w *window, t *Transaction) *view {
-	ws.mu.Lock()
 	cur := ws.currency(t.Currency)
-	ws.mu.Unlock()
 	if w == nil {
 		return &view{ws: ws, now: t.Time.UnixMicro(), cur: cur}
 	}

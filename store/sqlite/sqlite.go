@@ -54,7 +54,10 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	pragmas := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)",
+		// Reads map the file instead of a read system call per page, and
+		// keep 64 MiB of pages per connection.
+		"mmap_size(268435456)", "cache_size(-65536)"} {
 		pragmas.Add("_pragma", p)
 	}
 	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"

@@ -45,59 +45,78 @@ func scanAlert(r rowScanner) (*cases.Alert, error) {
 
 // RaiseAlert implements cases.AlertStore.
 func (db *DB) RaiseAlert(ctx context.Context, r cases.Raise, newID string) (a *cases.Alert, created bool, err error) {
+	as, cs, err := db.RaiseAlerts(ctx, []cases.Raise{r}, []string{newID})
+	if err != nil {
+		return nil, false, err
+	}
+	return as[0], cs[0], nil
+}
+
+// RaiseAlerts implements cases.AlertStore: every raise in one transaction.
+func (db *DB) RaiseAlerts(ctx context.Context, rs []cases.Raise, newIDs []string) (as []*cases.Alert, created []bool, err error) {
 	defer db.track("alerts.raise", time.Now(), &err)
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.lock(ctx, tx, alertLockKey(r.CustomerID, r.RuleID)); err != nil {
-			return err
-		}
-		q := `SELECT ` + alertColumns + ` FROM alerts WHERE customer_id = $1 AND rule_id = $2 AND status = 'open'`
-		args := []any{r.CustomerID, r.RuleID}
-		if r.Window > 0 {
-			q += ` AND last_at >= $3`
-			args = append(args, micros(r.At.Add(-r.Window)))
-		}
-		q += ` ORDER BY last_at DESC LIMIT 1`
-		cur, err := scanAlert(tx.QueryRowContext(ctx, q, args...))
-		switch {
-		case err == sql.ErrNoRows:
-			a = &cases.Alert{ID: newID, CustomerID: r.CustomerID, Source: r.Source, RuleID: r.RuleID, RuleVersion: r.RuleVersion,
-				Severity: r.Severity, Status: cases.StatusOpen, FirstAt: r.At, LastAt: r.At, Hits: 1, Evidence: []json.RawMessage{r.Evidence}}
-			created = true
-			ev, _ := json.Marshal(a.Evidence)
-			_, err = tx.ExecContext(ctx, `INSERT INTO alerts (`+alertColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL)`,
-				a.ID, a.CustomerID, a.Source, a.RuleID, a.RuleVersion, a.Severity, a.Status, micros(a.FirstAt), micros(a.LastAt), a.Hits, string(ev))
-			if err != nil {
-				return fmt.Errorf("open alert: %w", err)
+		as, created = make([]*cases.Alert, len(rs)), make([]bool, len(rs))
+		for i, r := range rs {
+			var err error
+			if as[i], created[i], err = db.raiseInTx(ctx, tx, r, newIDs[i]); err != nil {
+				return err
 			}
-			return nil
-		case err != nil:
-			return fmt.Errorf("find open alert: %w", err)
-		}
-		a = cur
-		a.Hits++
-		if r.At.After(a.LastAt) {
-			a.LastAt = r.At
-		}
-		if higher(r.Severity, a.Severity) {
-			a.Severity = r.Severity
-		}
-		if r.RuleVersion > a.RuleVersion {
-			a.RuleVersion = r.RuleVersion
-		}
-		a.Evidence = append(a.Evidence, r.Evidence)
-		if n := len(a.Evidence); n > cases.MaxEvidence {
-			// Keep the first occurrence (why the alert opened) and the latest.
-			a.Evidence = append(a.Evidence[:1], a.Evidence[n-cases.MaxEvidence+1:]...)
-		}
-		ev, _ := json.Marshal(a.Evidence)
-		_, err = tx.ExecContext(ctx, `UPDATE alerts SET hits = $1, last_at = $2, severity = $3, rule_version = $4, evidence = $5 WHERE id = $6`,
-			a.Hits, micros(a.LastAt), a.Severity, a.RuleVersion, string(ev), a.ID)
-		if err != nil {
-			return fmt.Errorf("extend alert: %w", err)
 		}
 		return nil
 	})
-	return a, created, err
+	return as, created, err
+}
+
+func (db *DB) raiseInTx(ctx context.Context, tx *sql.Tx, r cases.Raise, newID string) (a *cases.Alert, created bool, err error) {
+	if err := db.lock(ctx, tx, alertLockKey(r.CustomerID, r.RuleID)); err != nil {
+		return nil, false, err
+	}
+	q := `SELECT ` + alertColumns + ` FROM alerts WHERE customer_id = $1 AND rule_id = $2 AND status = 'open'`
+	args := []any{r.CustomerID, r.RuleID}
+	if r.Window > 0 {
+		q += ` AND last_at >= $3`
+		args = append(args, micros(r.At.Add(-r.Window)))
+	}
+	q += ` ORDER BY last_at DESC LIMIT 1`
+	cur, err := scanAlert(tx.QueryRowContext(ctx, q, args...))
+	switch {
+	case err == sql.ErrNoRows:
+		a = &cases.Alert{ID: newID, CustomerID: r.CustomerID, Source: r.Source, RuleID: r.RuleID, RuleVersion: r.RuleVersion,
+			Severity: r.Severity, Status: cases.StatusOpen, FirstAt: r.At, LastAt: r.At, Hits: 1, Evidence: []json.RawMessage{r.Evidence}}
+		ev, _ := json.Marshal(a.Evidence)
+		_, err = tx.ExecContext(ctx, `INSERT INTO alerts (`+alertColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL)`,
+			a.ID, a.CustomerID, a.Source, a.RuleID, a.RuleVersion, a.Severity, a.Status, micros(a.FirstAt), micros(a.LastAt), a.Hits, string(ev))
+		if err != nil {
+			return nil, false, fmt.Errorf("open alert: %w", err)
+		}
+		return a, true, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("find open alert: %w", err)
+	}
+	a = cur
+	a.Hits++
+	if r.At.After(a.LastAt) {
+		a.LastAt = r.At
+	}
+	if higher(r.Severity, a.Severity) {
+		a.Severity = r.Severity
+	}
+	if r.RuleVersion > a.RuleVersion {
+		a.RuleVersion = r.RuleVersion
+	}
+	a.Evidence = append(a.Evidence, r.Evidence)
+	if n := len(a.Evidence); n > cases.MaxEvidence {
+		// Keep the first occurrence (why the alert opened) and the latest.
+		a.Evidence = append(a.Evidence[:1], a.Evidence[n-cases.MaxEvidence+1:]...)
+	}
+	ev, _ := json.Marshal(a.Evidence)
+	_, err = tx.ExecContext(ctx, `UPDATE alerts SET hits = $1, last_at = $2, severity = $3, rule_version = $4, evidence = $5 WHERE id = $6`,
+		a.Hits, micros(a.LastAt), a.Severity, a.RuleVersion, string(ev), a.ID)
+	if err != nil {
+		return nil, false, fmt.Errorf("extend alert: %w", err)
+	}
+	return a, false, nil
 }
 
 func higher(a, b string) bool {

@@ -49,6 +49,31 @@ type DB struct {
 
 	auditMu    sync.Mutex
 	auditStmts *[2]*sql.Stmt // SQLite only: prepared audit INSERTs
+
+	stmts sync.Map // stmtKey -> *sql.Stmt: hot statements, prepared once
+}
+
+type stmtKey struct {
+	pool *sql.DB
+	q    string
+}
+
+// prepared returns q prepared on pool, preparing it on first use, so that
+// the statements run on every transaction decision are parsed once.
+func (db *DB) prepared(ctx context.Context, pool *sql.DB, q string) (*sql.Stmt, error) {
+	k := stmtKey{pool, q}
+	if st, ok := db.stmts.Load(k); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := pool.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if prev, loaded := db.stmts.LoadOrStore(k, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // New wraps open pools. read may be the same pool as write.
@@ -71,6 +96,10 @@ func (db *DB) OnClose(f func()) { db.closers = append(db.closers, f) }
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/wardenhq/warden"
@@ -22,147 +21,193 @@ type querier interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 }
 
-const txColumns = `seq, id, customer_id, account_id, counterparty_key, agent, at, amount, currency, direction, channel, action, score, payload_hash, needs_alert, decided_at, data, decision`
-
 var keyColumn = map[byte]string{monitoring.KindCustomer: "customer_id", monitoring.KindAccount: "account_id",
 	monitoring.KindCounterparty: "counterparty_key", monitoring.KindAgent: "agent"}
 
+const selectDecision = `SELECT record, payload_hash FROM transactions WHERE id = $1`
+
 func storedDecision(ctx context.Context, q querier, id string) (*monitoring.Decision, string, error) {
+	return scanDecision(q.QueryRowContext(ctx, selectDecision, id), id)
+}
+
+func scanDecision(row *sql.Row, id string) (*monitoring.Decision, string, error) {
 	var data, hash string
-	err := q.QueryRowContext(ctx, `SELECT decision, payload_hash FROM transactions WHERE id = $1`, id).Scan(&data, &hash)
+	err := row.Scan(&data, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", warden.FieldErrorf(warden.ENOTFOUND, "id", "transaction %s not found", id)
 	} else if err != nil {
 		return nil, "", fmt.Errorf("read decision: %w", err)
 	}
-	var d monitoring.Decision
-	if err := json.Unmarshal([]byte(data), &d); err != nil {
+	var r monitoring.StoredRecord
+	if err := json.Unmarshal([]byte(data), &r); err != nil {
 		return nil, "", fmt.Errorf("decode decision of %s: %w", id, err)
 	}
-	return &d, hash, nil
+	return &r.Decision, hash, nil
 }
 
-func windowHistory(ctx context.Context, q querier, k monitoring.Key, from time.Time, afterSeq int64) ([]monitoring.Record, time.Time, int64, error) {
+func windowQueries(k monitoring.Key) (recs, last string, err error) {
 	col, ok := keyColumn[k.Kind]
 	if !ok {
-		return nil, time.Time{}, 0, fmt.Errorf("unknown window kind %q", k.Kind)
+		return "", "", fmt.Errorf("unknown window kind %q", k.Kind)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT seq, id, customer_id, account_id, counterparty_key, agent, at, amount, currency, direction, channel
-		FROM transactions WHERE `+col+` = $1 AND at >= $2 AND seq > $3 AND action <> 'block' ORDER BY at, seq`, k.ID, micros(from), afterSeq)
+	// "col <> ''" lets the engines use the partial indexes.
+	return `SELECT seq, record FROM transactions WHERE ` + col + ` = $1 AND ` + col + ` <> '' AND at >= $2 AND seq > $3 AND action <> 'block' ORDER BY at, seq`,
+		`SELECT MAX(CASE WHEN action <> 'block' THEN at END), MAX(seq) FROM transactions WHERE ` + col + ` = $1 AND ` + col + ` <> ''`, nil
+}
+
+// windowHistory reads a key's window; prep, when set, prepares the queries
+// (the read pool), otherwise q runs them (a locked transaction).
+func windowHistory(ctx context.Context, q querier, prep func(string) (*sql.Stmt, error), k monitoring.Key, from time.Time, afterSeq int64) ([]monitoring.Record, time.Time, int64, error) {
+	recQ, lastQ, err := windowQueries(k)
+	if err != nil {
+		return nil, time.Time{}, 0, err
+	}
+	var rows *sql.Rows
+	if prep != nil {
+		rs, err := prep(recQ)
+		if err != nil {
+			return nil, time.Time{}, 0, err
+		}
+		ls, err := prep(lastQ)
+		if err != nil {
+			return nil, time.Time{}, 0, err
+		}
+		rows, err = rs.QueryContext(ctx, k.ID, micros(from), afterSeq)
+		if err != nil {
+			return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
+		}
+		defer rows.Close()
+		out, err := scanRecords(rows, k)
+		if err != nil {
+			return nil, time.Time{}, 0, err
+		}
+		last, maxSeq, err := scanLast(ls.QueryRowContext(ctx, k.ID), k)
+		return out, last, maxSeq, err
+	}
+	rows, err = q.QueryContext(ctx, recQ, k.ID, micros(from), afterSeq)
 	if err != nil {
 		return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
 	}
 	defer rows.Close()
-	var out []monitoring.Record
-	for rows.Next() {
-		var r monitoring.Record
-		var at int64
-		if err := rows.Scan(&r.Seq, &r.ID, &r.CustomerID, &r.AccountID, &r.CounterpartyKey, &r.Agent, &at, &r.Amount, &r.Currency, &r.Direction, &r.Channel); err != nil {
-			return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
-		}
-		r.Time = fromMicros(at)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanRecords(rows, k)
+	if err != nil {
 		return nil, time.Time{}, 0, err
 	}
-	var last, maxSeq sql.NullInt64
-	if err := q.QueryRowContext(ctx, `SELECT MAX(CASE WHEN action <> 'block' THEN at END), MAX(seq) FROM transactions WHERE `+col+` = $1`, k.ID).Scan(&last, &maxSeq); err != nil {
-		return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
-	}
-	return out, fromNullMicros(last), maxSeq.Int64, nil
+	last, maxSeq, err := scanLast(q.QueryRowContext(ctx, lastQ, k.ID), k)
+	return out, last, maxSeq, err
 }
 
-func (db *DB) saveDecided(ctx context.Context, tx *sql.Tx, ds []*monitoring.Decided) ([]int64, error) {
+func scanRecords(rows *sql.Rows, k monitoring.Key) ([]monitoring.Record, error) {
+	var out []monitoring.Record
+	for rows.Next() {
+		var seq int64
+		var data string
+		if err := rows.Scan(&seq, &data); err != nil {
+			return nil, fmt.Errorf("read window %s: %w", k, err)
+		}
+		var sr monitoring.StoredRecord
+		if err := json.Unmarshal([]byte(data), &sr); err != nil {
+			return nil, fmt.Errorf("decode transaction in window %s: %w", k, err)
+		}
+		r := monitoring.RecordOf(&sr.Transaction)
+		r.Seq = seq
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanLast(row *sql.Row, k monitoring.Key) (time.Time, int64, error) {
+	var last, maxSeq sql.NullInt64
+	if err := row.Scan(&last, &maxSeq); err != nil {
+		return time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
+	}
+	return fromNullMicros(last), maxSeq.Int64, nil
+}
+
+const insertTransaction = `INSERT INTO transactions (id, customer_id, account_id, counterparty_key, agent, at, amount, action, needs_alert, decided_at,
+	payload_hash, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+
+func (db *DB) insertTransactionSQL() string {
+	if db.dialect.Name == "postgres" {
+		return insertTransaction + " RETURNING seq"
+	}
+	return insertTransaction
+}
+
+// saveDecided inserts row by row with one prepared statement: no SQL is
+// parsed per decision, and the caller's transaction makes the batch one
+// commit.
+// prep is insertTransaction prepared on the write pool, obtained before the
+// transaction began (SQLite's write pool has one connection, which the
+// transaction holds).
+func (db *DB) saveDecided(ctx context.Context, tx *sql.Tx, prep *sql.Stmt, ds []*monitoring.Decided) ([]int64, error) {
+	st := tx.StmtContext(ctx, prep)
+	defer st.Close()
 	seqs := make([]int64, 0, len(ds))
-	const perStmt = 100
-	for i := 0; i < len(ds); i += perStmt {
-		batch := ds[i:min(i+perStmt, len(ds))]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO transactions (id, customer_id, account_id, counterparty_key, agent, at, amount, currency, direction, channel, action, score, payload_hash, needs_alert, decided_at, data, decision) VALUES `)
-		args := make([]any, 0, len(batch)*17)
-		for j, d := range batch {
-			t := &d.Transaction
-			data, err := json.Marshal(t)
-			if err != nil {
+	for _, d := range ds {
+		t := &d.Transaction
+		rec := d.RecordJSON
+		if rec == nil {
+			var err error
+			if rec, err = monitoring.EncodeRecord(d); err != nil {
 				return nil, fmt.Errorf("encode transaction %s: %w", t.ID, err)
 			}
-			dec, err := json.Marshal(d.Decision)
-			if err != nil {
-				return nil, fmt.Errorf("encode decision %s: %w", t.ID, err)
-			}
-			if j > 0 {
-				q.WriteByte(',')
-			}
-			n := len(args)
-			q.WriteString("(")
-			for c := 1; c <= 17; c++ {
-				if c > 1 {
-					q.WriteByte(',')
-				}
-				fmt.Fprintf(&q, "$%d", n+c)
-			}
-			q.WriteString(")")
-			needs := 0
-			if d.NeedsAlert {
-				needs = 1
-			}
-			args = append(args, t.ID, t.CustomerID, t.AccountID, t.CounterpartyKey(), t.Agent, micros(t.Time), t.Amount, t.Currency,
-				t.Direction, t.Channel, d.Decision.Action, d.Decision.Score, d.PayloadHash, needs, micros(d.Decision.DecidedAt), string(data), string(dec))
 		}
-		q.WriteString(" RETURNING seq")
-		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		needs := 0
+		if d.NeedsAlert {
+			needs = 1
+		}
+		args := []any{t.ID, t.CustomerID, t.AccountID, t.CounterpartyKey(), t.Agent, micros(t.Time), t.Amount,
+			d.Decision.Action, needs, micros(d.Decision.DecidedAt), d.PayloadHash, string(rec)}
+		var seq int64
+		var err error
+		if db.dialect.Name == "postgres" {
+			// pgx has no LastInsertId.
+			err = st.QueryRowContext(ctx, args...).Scan(&seq)
+		} else {
+			// SQLite: RETURNING doubles the cost of an insert here.
+			var res sql.Result
+			if res, err = st.ExecContext(ctx, args...); err == nil {
+				seq, err = res.LastInsertId()
+			}
+		}
 		if err != nil {
 			if db.dialect.IsUniqueViolation(err) {
-				return nil, warden.FieldErrorf(warden.ECONFLICT, "id", "a transaction in the batch was stored already")
+				return nil, warden.FieldErrorf(warden.ECONFLICT, "id", "transaction %s was stored already", t.ID)
 			}
-			return nil, fmt.Errorf("store transactions: %w", err)
+			return nil, fmt.Errorf("store transaction %s: %w", t.ID, err)
 		}
-		for rows.Next() {
-			var s int64
-			if err := rows.Scan(&s); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store transactions: %w", err)
-			}
-			seqs = append(seqs, s)
-		}
-		if err := rows.Close(); err != nil {
-			if db.dialect.IsUniqueViolation(err) {
-				return nil, warden.FieldErrorf(warden.ECONFLICT, "id", "a transaction in the batch was stored already")
-			}
-			return nil, fmt.Errorf("store transactions: %w", err)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store transactions: %w", err)
-		}
+		seqs = append(seqs, seq)
 	}
-	if len(seqs) != len(ds) {
-		return nil, fmt.Errorf("store transactions: %d sequences for %d rows", len(seqs), len(ds))
-	}
-	// RETURNING order follows VALUES order on both engines for a plain
-	// INSERT; sequences are increasing, so sort to be safe.
-	slices.Sort(seqs)
 	return seqs, nil
 }
 
 // StoredDecision implements monitoring.TransactionReader.
 func (db *DB) StoredDecision(ctx context.Context, id string) (d *monitoring.Decision, hash string, err error) {
 	defer db.track("transactions.decision", time.Now(), &err)
-	return storedDecision(ctx, db.read, id)
+	st, err := db.prepared(ctx, db.read, selectDecision)
+	if err != nil {
+		return nil, "", err
+	}
+	return scanDecision(st.QueryRowContext(ctx, id), id)
 }
 
 // WindowHistory implements monitoring.TransactionReader.
 func (db *DB) WindowHistory(ctx context.Context, k monitoring.Key, from time.Time, afterSeq int64) (rs []monitoring.Record, last time.Time, maxSeq int64, err error) {
 	defer db.track("transactions.window", time.Now(), &err)
-	return windowHistory(ctx, db.read, k, from, afterSeq)
+	return windowHistory(ctx, db.read, func(q string) (*sql.Stmt, error) { return db.prepared(ctx, db.read, q) }, k, from, afterSeq)
 }
 
 // SaveDecided implements monitoring.TransactionWriter.
 func (db *DB) SaveDecided(ctx context.Context, ds []*monitoring.Decided) (seqs []int64, err error) {
 	defer db.track("transactions.save", time.Now(), &err)
+	prep, err := db.prepared(ctx, db.write, db.insertTransactionSQL())
+	if err != nil {
+		return nil, err
+	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		seqs, err = db.saveDecided(ctx, tx, ds)
+		seqs, err = db.saveDecided(ctx, tx, prep, ds)
 		return err
 	})
 	return seqs, err
@@ -170,8 +215,9 @@ func (db *DB) SaveDecided(ctx context.Context, ds []*monitoring.Decided) (seqs [
 
 // lockedTx is a monitoring.LockedTx.
 type lockedTx struct {
-	db *DB
-	tx *sql.Tx
+	db     *DB
+	tx     *sql.Tx
+	insert *sql.Stmt
 }
 
 func (l lockedTx) StoredDecision(ctx context.Context, id string) (*monitoring.Decision, string, error) {
@@ -179,11 +225,11 @@ func (l lockedTx) StoredDecision(ctx context.Context, id string) (*monitoring.De
 }
 
 func (l lockedTx) WindowHistory(ctx context.Context, k monitoring.Key, from time.Time, afterSeq int64) ([]monitoring.Record, time.Time, int64, error) {
-	return windowHistory(ctx, l.tx, k, from, afterSeq)
+	return windowHistory(ctx, l.tx, nil, k, from, afterSeq)
 }
 
 func (l lockedTx) SaveDecided(ctx context.Context, ds []*monitoring.Decided) ([]int64, error) {
-	return l.db.saveDecided(ctx, l.tx, ds)
+	return l.db.saveDecided(ctx, l.tx, l.insert, ds)
 }
 
 // lockWindowBase is xored with a key's hash: one transaction-scoped lock
@@ -201,13 +247,17 @@ func (db *DB) Locked(ctx context.Context, keys []monitoring.Key, fn func(monitor
 	}
 	slices.Sort(locks)
 	locks = slices.Compact(locks)
+	prep, err := db.prepared(ctx, db.write, db.insertTransactionSQL())
+	if err != nil {
+		return err
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		for _, l := range locks {
 			if err := db.lock(ctx, tx, l); err != nil {
 				return err
 			}
 		}
-		return fn(lockedTx{db, tx})
+		return fn(lockedTx{db, tx, prep})
 	})
 }
 
@@ -216,16 +266,15 @@ func scanStoredTransactions(rows *sql.Rows) ([]*monitoring.StoredTransaction, er
 	var out []*monitoring.StoredTransaction
 	for rows.Next() {
 		var st monitoring.StoredTransaction
-		var data, dec string
-		if err := rows.Scan(&st.Seq, &data, &dec); err != nil {
+		var data string
+		if err := rows.Scan(&st.Seq, &data); err != nil {
 			return nil, fmt.Errorf("read transaction: %w", err)
 		}
-		if err := json.Unmarshal([]byte(data), &st.Transaction); err != nil {
+		var sr monitoring.StoredRecord
+		if err := json.Unmarshal([]byte(data), &sr); err != nil {
 			return nil, fmt.Errorf("decode transaction: %w", err)
 		}
-		if err := json.Unmarshal([]byte(dec), &st.Decision); err != nil {
-			return nil, fmt.Errorf("decode decision: %w", err)
-		}
+		st.Transaction, st.Decision = sr.Transaction, sr.Decision
 		out = append(out, &st)
 	}
 	return out, rows.Err()
@@ -234,7 +283,7 @@ func scanStoredTransactions(rows *sql.Rows) ([]*monitoring.StoredTransaction, er
 // Transaction implements monitoring.TransactionStore.
 func (db *DB) Transaction(ctx context.Context, id string) (st *monitoring.StoredTransaction, err error) {
 	defer db.track("transactions.get", time.Now(), &err)
-	rows, err := db.read.QueryContext(ctx, `SELECT seq, data, decision FROM transactions WHERE id = $1`, id)
+	rows, err := db.read.QueryContext(ctx, `SELECT seq, record FROM transactions WHERE id = $1`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read transaction: %w", err)
 	}
@@ -251,7 +300,7 @@ func (db *DB) Transaction(ctx context.Context, id string) (st *monitoring.Stored
 // TransactionsAfter implements monitoring.TransactionStore.
 func (db *DB) TransactionsAfter(ctx context.Context, afterSeq int64, from, to time.Time, limit int) (sts []*monitoring.StoredTransaction, err error) {
 	defer db.track("transactions.page", time.Now(), &err)
-	q := `SELECT seq, data, decision FROM transactions WHERE seq > $1`
+	q := `SELECT seq, record FROM transactions WHERE seq > $1`
 	args := []any{afterSeq}
 	if !from.IsZero() {
 		args = append(args, micros(from))
@@ -273,7 +322,7 @@ func (db *DB) TransactionsAfter(ctx context.Context, afterSeq int64, from, to ti
 // PendingAlerts implements monitoring.TransactionStore.
 func (db *DB) PendingAlerts(ctx context.Context, olderThan time.Time, limit int) (sts []*monitoring.StoredTransaction, err error) {
 	defer db.track("transactions.pending_alerts", time.Now(), &err)
-	rows, err := db.read.QueryContext(ctx, `SELECT seq, data, decision FROM transactions WHERE needs_alert = 1 AND decided_at < $1 ORDER BY seq LIMIT $2`,
+	rows, err := db.read.QueryContext(ctx, `SELECT seq, record FROM transactions WHERE needs_alert = 1 AND decided_at < $1 ORDER BY seq LIMIT $2`,
 		micros(olderThan), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read pending alerts: %w", err)
@@ -363,3 +412,21 @@ func (db *DB) RuleVersions(ctx context.Context, id string) (rs []*monitoring.Sto
 }
 
 var _ monitoring.RuleStore = (*DB)(nil)
+
+// TransactionIDsAfter implements monitoring.IDLister.
+func (db *DB) TransactionIDsAfter(ctx context.Context, afterSeq int64, limit int) (ids []string, last int64, err error) {
+	defer db.track("transactions.ids", time.Now(), &err)
+	rows, err := db.read.QueryContext(ctx, `SELECT seq, id FROM transactions WHERE seq > $1 ORDER BY seq LIMIT $2`, afterSeq, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("page transaction ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&last, &id); err != nil {
+			return nil, 0, fmt.Errorf("page transaction ids: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, last, rows.Err()
+}
