@@ -244,3 +244,36 @@ func TestNewRefusesUnsafeOrIncompleteConfig(t *testing.T) {
 	}
 	in.Close()
 }
+
+// warden serve must stop promptly even when Kafka is down.
+func TestRunStopsPromptlyWithBrokersDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	cfg := config.Kafka{Brokers: []string{addr}, InputTopic: inTopic, OutputTopic: outTopic, Group: "g-down"}
+	var logs syncBuffer
+	in, err := New(cfg, newMemDecider(), slog.New(slog.NewTextHandler(&logs, nil)), testOpts()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx) }()
+	waitFor(t, "the connection failure to be logged", func() bool { return strings.Contains(logs.String(), "level=WARN msg=\"unable to open connection to broker\"") })
+	if err := in.Run(context.Background()); err == nil {
+		t.Error("a second Run was accepted")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return within 10s of cancellation with the brokers down")
+	}
+	in.Close()
+}
