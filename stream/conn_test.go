@@ -262,7 +262,9 @@ func TestRunStopsPromptlyWithBrokersDown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- in.Run(ctx) }()
-	waitFor(t, "the connection failure to be logged", func() bool { return strings.Contains(logs.String(), "level=WARN msg=\"unable to open connection to broker\"") })
+	waitFor(t, "the connection failure to be logged", func() bool {
+		return strings.Contains(logs.String(), "level=WARN msg=\"unable to open connection to broker\"")
+	})
 	if err := in.Run(context.Background()); err == nil {
 		t.Error("a second Run was accepted")
 	}
