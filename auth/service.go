@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -70,6 +71,49 @@ type Service struct {
 	// Now and Random default to time.Now and crypto/rand.
 	Now    func() time.Time
 	Random io.Reader
+	// CacheTTL keeps looked-up keys in memory this long, so that a request
+	// needs no store read to authenticate. A key revoked here stops at once;
+	// one revoked on another replica stops within CacheTTL. Zero disables.
+	CacheTTL time.Duration
+
+	cacheMu sync.Mutex
+	cache   map[string]cachedKey
+}
+
+type cachedKey struct {
+	key *APIKey
+	at  time.Time
+}
+
+// lookup returns a key from the cache or the store.
+func (s *Service) lookup(ctx context.Context, id string) (*APIKey, error) {
+	if s.CacheTTL <= 0 {
+		return s.Store.APIKey(ctx, id)
+	}
+	now := time.Now()
+	s.cacheMu.Lock()
+	c, ok := s.cache[id]
+	s.cacheMu.Unlock()
+	if ok && now.Sub(c.at) < s.CacheTTL {
+		return c.key, nil
+	}
+	k, err := s.Store.APIKey(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	if s.cache == nil || len(s.cache) > 10000 {
+		s.cache = map[string]cachedKey{}
+	}
+	s.cache[id] = cachedKey{k, now}
+	return k, nil
+}
+
+func (s *Service) forget(id string) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	delete(s.cache, id)
 }
 
 func (s *Service) now() time.Time {
@@ -208,6 +252,7 @@ func (s *Service) Revoke(ctx context.Context, id string) (*APIKey, error) {
 	if err := s.Store.RevokeAPIKey(ctx, id, s.now()); err != nil {
 		return nil, err
 	}
+	s.forget(id)
 	k, err := s.Store.APIKey(ctx, id)
 	if err != nil {
 		return nil, err
@@ -247,6 +292,7 @@ func (s *Service) Rotate(ctx context.Context, id string) (*APIKey, string, error
 	if old.ExpiresAt.Before(oldExpiry) {
 		oldExpiry = old.ExpiresAt
 	}
+	defer s.forget(old.ID)
 	if err := s.Store.RotateAPIKey(ctx, old.ID, oldExpiry, next); err != nil {
 		return nil, "", err
 	}
@@ -282,7 +328,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (warden.Actor,
 	if !ok {
 		return warden.Actor{}, ErrInvalidKey
 	}
-	k, err := s.Store.APIKey(ctx, id)
+	k, err := s.lookup(ctx, id)
 	if warden.ErrorCode(err) == warden.ENOTFOUND {
 		return warden.Actor{}, ErrInvalidKey
 	} else if err != nil {

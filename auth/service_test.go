@@ -230,3 +230,43 @@ func TestRandomFailureIsAnError(t *testing.T) {
 		t.Fatal("a failing random source produced a key")
 	}
 }
+
+func TestKeyCache(t *testing.T) {
+	s, _ := newService(t)
+	s.CacheTTL = time.Hour
+	ctx := context.Background()
+	k1, secret1, err := s.Create(ctx, auth.CreateKey{Name: "core", Role: warden.RoleService})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret2, _ := s.Create(ctx, auth.CreateKey{Name: "core2", Role: warden.RoleService})
+	for _, sec := range []string{secret1, secret2} {
+		if _, err := s.Authenticate(ctx, sec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Revoked through this service: refused at once despite the cache.
+	if _, err := s.Revoke(ctx, k1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, secret1); warden.ErrorCode(err) != warden.EUNAUTHORIZED {
+		t.Fatalf("revoked key accepted: %v", err)
+	}
+	// Revoked by another replica (straight in the store): this one keeps the
+	// cached key until the TTL, by design; a service without a cache refuses.
+	id2 := strings.Split(secret2, "_")[1]
+	if err := s.Store.RevokeAPIKey(ctx, id2, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, secret2); err != nil {
+		t.Fatalf("cached key refused within the TTL: %v", err)
+	}
+	uncached := &auth.Service{Store: s.Store}
+	if _, err := uncached.Authenticate(ctx, secret2); warden.ErrorCode(err) != warden.EUNAUTHORIZED {
+		t.Fatalf("uncached service accepted a revoked key: %v", err)
+	}
+	// A wrong secret for a cached id is still refused.
+	if _, err := s.Authenticate(ctx, secret2[:len(secret2)-2]+"AA"); warden.ErrorCode(err) != warden.EUNAUTHORIZED {
+		t.Fatalf("wrong secret: %v", err)
+	}
+}

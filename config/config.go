@@ -176,6 +176,9 @@ type HTTP struct {
 type Auth struct {
 	KeyTTL          Duration `yaml:"key_ttl"`
 	RotationOverlap Duration `yaml:"rotation_overlap"`
+	// KeyCacheTTL keeps looked-up API keys in memory: a key revoked on
+	// another replica keeps working this long there. 0s disables.
+	KeyCacheTTL Duration `yaml:"key_cache_ttl"`
 	// AdminAllowedCIDRs limits admin requests to these networks; empty allows any.
 	AdminAllowedCIDRs []string `yaml:"admin_allowed_cidrs"`
 	OIDC              OIDC     `yaml:"oidc"`
@@ -236,6 +239,7 @@ func Default() Config {
 		Auth: Auth{
 			KeyTTL:          Duration(90 * 24 * time.Hour),
 			RotationOverlap: Duration(7 * 24 * time.Hour),
+			KeyCacheTTL:     Duration(5 * time.Second),
 			OIDC:            OIDC{RoleClaim: "roles"},
 		},
 		RateLimits: RateLimits{

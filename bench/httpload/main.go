@@ -5,7 +5,9 @@
 //
 // With -bodies FILE it sends the file's lines (one JSON body each, blank
 // lines skipped) in turn, each worker starting at a different line, so that a
-// mixed workload is measured rather than one cached answer.
+// mixed workload is measured rather than one cached answer. In a body,
+// {{SEQ}} becomes a number unique to the request (for transaction ids) and
+// {{NOW}} the current time (RFC 3339), so that every request is new.
 package main
 
 import (
@@ -18,7 +20,9 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -56,11 +60,19 @@ func main() {
 	}
 	tr := &http.Transport{MaxIdleConnsPerHost: *workers, MaxConnsPerHost: *workers}
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	var seq atomic.Int64
+	seqTag, nowTag := []byte("{{SEQ}}"), []byte("{{NOW}}")
 	send := func(i int) (int, error) {
 		var rd io.Reader = http.NoBody
 		var b []byte
 		if len(bodies) > 0 {
 			b = bodies[i%len(bodies)]
+			if bytes.Contains(b, seqTag) {
+				b = bytes.ReplaceAll(b, seqTag, strconv.AppendInt(nil, seq.Add(1), 10))
+			}
+			if bytes.Contains(b, nowTag) {
+				b = bytes.ReplaceAll(b, nowTag, time.Now().UTC().AppendFormat(nil, time.RFC3339Nano))
+			}
 			rd = bytes.NewReader(b)
 		}
 		req, _ := http.NewRequest(*method, *url, rd)

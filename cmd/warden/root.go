@@ -175,7 +175,7 @@ func (a *app) openStore(ctx context.Context, c config.Config) (*sqlstore.DB, err
 }
 
 func keyService(c config.Config, db auth.KeyStore, log *audit.Log) *auth.Service {
-	return &auth.Service{Store: db, DefaultTTL: c.Auth.KeyTTL.D(), RotationOverlap: c.Auth.RotationOverlap.D(), Audit: log}
+	return &auth.Service{Store: db, DefaultTTL: c.Auth.KeyTTL.D(), RotationOverlap: c.Auth.RotationOverlap.D(), Audit: log, CacheTTL: c.Auth.KeyCacheTTL.D()}
 }
 
 // openAudit opens the audit log on db with the configured signing key

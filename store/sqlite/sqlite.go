@@ -56,8 +56,8 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	pragmas := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)",
 		// Reads map the file instead of a read system call per page, and
-		// keep 64 MiB of pages per connection.
-		"mmap_size(268435456)", "cache_size(-65536)"} {
+		// keep 16 MiB of pages per connection.
+		"mmap_size(268435456)", "cache_size(-16384)"} {
 		pragmas.Add("_pragma", p)
 	}
 	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
@@ -80,8 +80,8 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	read.SetMaxOpenConns(4)
-	read.SetMaxIdleConns(4)
+	read.SetMaxOpenConns(16) // WAL readers run beside the writer; decisions read several times each
+	read.SetMaxIdleConns(16)
 	if err := os.Chmod(path, 0o600); err != nil {
 		write.Close()
 		read.Close()

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Transaction decisions over HTTP (issue #6): starts a local Warden (SQLite,
+# a temporary data dir, loopback only, the built-in rule pack), then loads
+# POST /v1/transactions from a second process (bench/httpload) with new
+# transactions only (unique ids; 10,000 customers; mixed channels, directions,
+# counterparties and agents) and prints throughput, latency percentiles and
+# the server's memory. A second phase spreads transactions over
+# BENCH_CUSTOMERS distinct customers (default 1,000,000) and samples the
+# server's resident memory as they pass, to show it stays bounded
+# (monitoring.window_keys and the profile caches evict).
+#
+# Bounded: BENCH_SECONDS (default 20, at most 300) per phase after a 3 s
+# warm-up; BENCH_WORKERS (default 256) concurrent connections.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+seconds=${BENCH_SECONDS:-20}
+workers=${BENCH_WORKERS:-256}
+customers=${BENCH_CUSTOMERS:-1000000}
+for v in "$seconds:1:300:BENCH_SECONDS" "$workers:1:4096:BENCH_WORKERS" "$customers:1:10000000:BENCH_CUSTOMERS"; do
+	IFS=: read -r val lo hi name <<<"$v"
+	if ! [[ $val =~ ^[0-9]+$ ]] || ((val < lo || val > hi)); then
+		echo "bench/decide.sh: $name must be $lo to $hi" >&2
+		exit 2
+	fi
+done
+
+dir=$(mktemp -d)
+pid=""
+stop_server() {
+	if [ -n "$pid" ]; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		pid=""
+	fi
+}
+trap 'stop_server; rm -rf "$dir"' EXIT
+trap 'exit 130' INT TERM
+
+echo "Building warden and bench/httpload..."
+go build -o "$dir/warden" ./cmd/warden
+go build -o "$dir/httpload" ./bench/httpload
+
+# Bodies: one line per (customer, shape); {{SEQ}} makes every id new and
+# {{NOW}} stamps the time. $1 customers, $2 lines.
+write_bodies() {
+	python3 - "$1" "$2" >"$3" <<'PY'
+import json, sys, random
+customers, lines = int(sys.argv[1]), int(sys.argv[2])
+rnd = random.Random(42)
+channels = ["mobile_money", "mobile_money", "cash", "card", "wire"]
+for i in range(lines):
+    c = rnd.randrange(customers)
+    tx = {"id": "tx-{{SEQ}}", "time": "{{NOW}}", "customer_id": f"cust-{c:07d}", "account_id": f"acct-{c:07d}",
+          "amount": rnd.randrange(1000, 2000000), "currency": "KES", "direction": rnd.choice(["in", "out"]),
+          "channel": rnd.choice(channels)}
+    if i % 3 == 0:
+        tx["counterparty"] = {"name": f"Merchant {i % 700}", "account": str(i % 700), "institution": "EQBLKENA", "country": "KE"}
+    if i % 5 == 0:
+        tx["agent"] = f"agent-{rnd.randrange(3000)}"
+    print(json.dumps(tx, separators=(",", ":")))
+PY
+}
+write_bodies 10000 50000 "$dir/hot.jsonl"
+write_bodies "$customers" 200000 "$dir/wide.jsonl"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+key=$("$dir/warden" apikey create --data-dir "$dir/data" --role service --name bench --json |
+	sed -n 's/.*"key": *"\(wdn_[^"]*\)".*/\1/p')
+[ -n "$key" ] || { echo "bench/decide.sh: could not create a service key" >&2; exit 1; }
+
+status_mb() { awk -v f="$1:" '$1 == f { printf "%.0f", $2 / 1024 }' "/proc/$pid/status"; }
+# The service role's rate limit is raised so that it is not what is measured.
+WARDEN_LOG_LEVEL=warn WARDEN_RATE_LIMITS_SERVICE=1000000/s \
+	"$dir/warden" serve --data-dir "$dir/data" --listen "127.0.0.1:$port" >"$dir/serve.out" 2>"$dir/serve.log" &
+pid=$!
+for _ in $(seq 3000); do
+	curl -fsS -o /dev/null "$base/readyz" 2>/dev/null && break
+	kill -0 "$pid" 2>/dev/null || { cat "$dir/serve.log" >&2; exit 1; }
+	sleep 0.01
+done
+
+field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" "$2"; }
+echo "Phase 1: POST /v1/transactions, new transactions of 10,000 customers, $workers connections, ${seconds}s after a 3s warm-up..."
+"$dir/httpload" -url "$base/v1/transactions" -method POST -bodies "$dir/hot.jsonl" -key "$key" \
+	-c "$workers" -warmup 3s -d "${seconds}s" -json >"$dir/hot.json"
+rss1=$(status_mb VmRSS)
+
+echo "Phase 2: the same over $customers distinct customers, sampling the server's memory..."
+"$dir/httpload" -url "$base/v1/transactions" -method POST -bodies "$dir/wide.jsonl" -key "$key" \
+	-c "$workers" -d "${seconds}s" -json >"$dir/wide.json" &
+lp=$!
+samples=""
+while kill -0 "$lp" 2>/dev/null; do
+	samples="$samples $(status_mb VmRSS)"
+	sleep 2
+done
+wait "$lp"
+rss2=$(status_mb VmRSS)
+hwm=$(status_mb VmHWM)
+decided=$(curl -fsS "$base/metrics" | awk '/^warden_decisions_total/ { s += $2 } END { printf "%d", s }')
+stop_server
+
+echo
+echo "Transaction decisions over HTTP ($(nproc) CPUs, $(go env GOVERSION), SQLite, load generator on the same machine):"
+row() { printf '  %-44s %s\n' "$1" "$2"; }
+verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi; }
+rps=$(field rps "$dir/hot.json")
+p99=$(field p99_ms "$dir/hot.json")
+row "phase 1 decisions/s:" "$(printf '%.0f' "$rps")   (target >= 10000: $(verdict "$rps >= 10000"))"
+row "phase 1 latency p50 / p95 / p99:" "$(field p50_ms "$dir/hot.json") / $(field p95_ms "$dir/hot.json") / $p99 ms   (p99 target < 25 ms: $(verdict "$p99 < 25"))"
+row "phase 1 errors; status codes:" "$(field errors "$dir/hot.json"); $(sed -n 's/.*"codes":\({[^}]*}\).*/\1/p' "$dir/hot.json")"
+row "phase 2 decisions/s ($customers customers):" "$(printf '%.0f' "$(field rps "$dir/wide.json")"); p99 $(field p99_ms "$dir/wide.json") ms"
+row "resident memory after phase 1 / 2, peak:" "$rss1 / $rss2 / $hwm MB"
+row "resident memory every 2 s in phase 2:" "$samples MB"
+row "decisions made in all:" "$decided"
