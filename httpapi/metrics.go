@@ -21,6 +21,7 @@ type Metrics struct {
 	rateLimited  *prometheus.CounterVec
 	authFailures *prometheus.CounterVec
 	alertsRaised *prometheus.CounterVec
+	kafka        *prometheus.HistogramVec
 }
 
 // NewMetrics creates and registers the collectors.
@@ -51,12 +52,16 @@ func NewMetrics(version string) *Metrics {
 		alertsRaised: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_alerts_raised_total", Help: "Alert occurrences raised by this process, by source, severity and outcome (opened or extended).",
 		}, []string{"source", "severity", "outcome"}),
+		kafka: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "warden_kafka_record_duration_seconds", Help: "Kafka intake records by outcome (decided, replayed, rejected, retry) and how long each took.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1, 5},
+		}, []string{"outcome"}),
 	}
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "warden_build_info", Help: "Warden build information.",
 	}, []string{"version"})
 	build.WithLabelValues(version).Set(1)
-	reg.MustRegister(m.requests, m.latency, m.storeLatency, m.storeErrors, m.rateLimited, m.authFailures, m.alertsRaised, build,
+	reg.MustRegister(m.requests, m.latency, m.storeLatency, m.storeErrors, m.rateLimited, m.authFailures, m.alertsRaised, m.kafka, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -88,4 +93,9 @@ func (m *Metrics) registerOnce(c prometheus.Collector) error {
 		}
 	}
 	return nil
+}
+
+// ObserveKafka records one Kafka intake record; it matches stream.MetricsFunc.
+func (m *Metrics) ObserveKafka(outcome string, d time.Duration) {
+	m.kafka.WithLabelValues(outcome).Observe(d.Seconds())
 }

@@ -39,7 +39,8 @@ go vet ./...
 echo "test.sh: go test" >&2
 go run ./internal/testenv -- go test -count=1 -timeout 15m ./...
 
-echo "test.sh: fuzzing the request decoder and the audit bundle verifier, 10s each" >&2
+echo "test.sh: fuzzing the request decoder, the Kafka record decoder and the audit bundle verifier, 10s each" >&2
 go test -run '^$' -fuzz '^FuzzDecodeRequest$' -fuzztime 10s ./httpapi/
+go test -run '^$' -fuzz '^FuzzDecodeRecord$' -fuzztime 10s ./stream/
 go run ./internal/testenv -- go test -run '^$' -fuzz '^FuzzVerify$' -fuzztime 10s ./audit/
 echo "test.sh: all tests passed" >&2

@@ -26,6 +26,7 @@ import (
 	"github.com/wardenhq/warden/screening"
 	"github.com/wardenhq/warden/screening/bundled"
 	"github.com/wardenhq/warden/store"
+	"github.com/wardenhq/warden/stream"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -147,7 +148,29 @@ Try: export WARDEN_KEY=<the key above>
 	go runMonitoringJobs(cpCtx, log, book, monitor)
 	checkpoints := make(chan struct{})
 	go func() { auditLog.RunCheckpoints(cpCtx); close(checkpoints) }()
+	// Kafka intake, when configured, decides through the same service.
+	var intake *stream.Intake
+	intakeDone := make(chan error, 1)
+	intakeCtx, stopIntake := context.WithCancel(ctx)
+	defer stopIntake()
+	if len(c.Kafka.Brokers) > 0 {
+		if intake, err = stream.New(c.Kafka, monitor, log, stream.WithMetrics(stream.MetricsFunc(metrics.ObserveKafka))); err != nil {
+			ln.Close()
+			stopCheckpoints()
+			return fmt.Errorf("kafka: %w", err)
+		}
+		go func() { intakeDone <- intake.Run(intakeCtx) }()
+		log.Info("kafka intake running", "brokers", c.Kafka.Brokers, "input_topic", c.Kafka.InputTopic, "output_topic", c.Kafka.OutputTopic)
+	}
 	err = srv.Serve(ctx, ln)
+	if intake != nil {
+		// Finish and commit in-flight records before the service closes.
+		stopIntake()
+		if ierr := <-intakeDone; ierr != nil {
+			log.Error("kafka intake stopped with an error", "err", ierr)
+		}
+		intake.Close()
+	}
 	stopCheckpoints()
 	<-checkpoints // a last checkpoint covers everything served
 	log.Info("warden stopped")
