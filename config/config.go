@@ -30,6 +30,9 @@ type Config struct {
 	DataDir          string `yaml:"data_dir"`
 	Store            string `yaml:"store"`
 	LogLevel         string `yaml:"log_level"`
+	// PprofListen serves Go's profiler (net/http/pprof) on a loopback
+	// address for diagnosing performance; empty (the default) turns it off.
+	PprofListen string `yaml:"pprof_listen"`
 	BusinessTimezone string `yaml:"business_timezone"`
 
 	TLS         TLS         `yaml:"tls"`
@@ -378,6 +381,12 @@ func (c *Config) Validate() error {
 	}
 	if d := c.KYC.Retention; d < Duration(365*24*time.Hour) || d > Duration(30*366*24*time.Hour) {
 		return fieldErr("kyc.retention", "must be between 365d and 30 years")
+	}
+	if c.PprofListen != "" {
+		host, _, err := net.SplitHostPort(c.PprofListen)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return fieldErr("pprof_listen", "must be a loopback address such as 127.0.0.1:6060: the profiler is unauthenticated")
+		}
 	}
 	if c.Monitoring.WindowKeys < 1000 || c.Monitoring.WindowKeys > 100_000_000 {
 		return fieldErr("monitoring.window_keys", "must be between 1000 and 100000000")

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
@@ -142,6 +144,9 @@ Try: export WARDEN_KEY=<the key above>
 	log.Info("warden listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(),
 		"store", store.Describe(c.Store, c.DataDir), "version", version)
 
+	if c.PprofListen != "" {
+		go servePprof(ctx, log, c.PprofListen)
+	}
 	cpCtx, stopCheckpoints := context.WithCancel(ctx)
 	go pruneIdempotency(cpCtx, log, db, c.Idempotency.TTL.D())
 	go refreshLists(cpCtx, log, lists, 30*time.Second)
@@ -264,4 +269,23 @@ func riskPolicy(c config.Config) kyc.RiskPolicy {
 	}
 	p.ReviewEvery = map[string]time.Duration{kyc.RiskHigh: c.KYC.ReviewHigh.D(), kyc.RiskMedium: c.KYC.ReviewMedium.D(), kyc.RiskLow: c.KYC.ReviewLow.D()}
 	return p
+}
+
+// servePprof serves net/http/pprof on a loopback address (validated with
+// the configuration) until ctx ends.
+func servePprof(ctx context.Context, log *slog.Logger, addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	log.Warn("profiler listening (unauthenticated, loopback only)", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil && ctx.Err() == nil {
+		log.Error("profiler stopped", "err", err)
+	}
 }
