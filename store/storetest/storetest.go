@@ -62,6 +62,7 @@ func Run(t *testing.T, open Opener) {
 		{"EraseCustomer", testEraseCustomer},
 		{"Transactions", testTransactions},
 		{"Rules", testRules},
+		{"Cases", testCases},
 		{"Readiness", testReadiness},
 	}
 	for _, tc := range tests {
