@@ -99,7 +99,7 @@ func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
 	book, monitor := testMonitoring(t, db, auditLog, customers, screeningSvc, alerts)
 	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: vkey, Screening: screeningSvc, Alerts: alerts, Customers: customers,
-		Monitoring: monitor, Rules: book, Version: "test"})
+		Monitoring: monitor, Rules: book, Cases: &cases.Cases{Store: db, Alerts: db, Audit: auditLog}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

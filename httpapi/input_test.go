@@ -89,9 +89,15 @@ func TestBadIDsAndUnknownIDs(t *testing.T) {
 		"POST /v1/customers/{id}/documents": `{"kind":"national_id","number":"12345678"}`,
 		"PUT /v1/rules/{id}":                `{"description":"d","expression":"true","action":"review","score":1,"severity":"low"}`,
 		"POST /v1/rules/{id}/backtest":      `{"from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z"}`,
+		"POST /v1/cases/{id}/assign":        `{"assignee":"alice"}`,
+		"POST /v1/cases/{id}/transition":    `{"status":"investigating"}`,
+		"POST /v1/cases/{id}/comments":      `{"text":"note"}`,
+		"POST /v1/cases/{id}/attachments":   `{"name":"a.txt","content_base64":"aGk="}`,
+		"POST /v1/cases/{id}/sar":           `{"narrative":"` + strings.Repeat("n", 60) + `"}`,
+		"POST /v1/cases/{id}/sar/file":      `{"bsa_id":"1"}`,
 		"POST /v1/customers/{id}/erase":     `{"reason":"data subject request DSR-1","relationship_ended_on":"2019-01-01"}`,
 	}
-	unknown := map[string]string{"/v1/documents/": "doc_0123456789abcdef", "/v1/alerts/": "alt_0123456789abcdef0123", "/v1/rules/": "no.such-rule"}
+	unknown := map[string]string{"/v1/documents/": "doc_0123456789abcdef", "/v1/cases/": "case_0123456789abcdef", "/v1/alerts/": "alt_0123456789abcdef0123", "/v1/rules/": "no.such-rule"}
 	for _, rt := range e.srv.Routes() {
 		if !strings.Contains(rt.Pattern, "{id}") {
 			continue
@@ -106,7 +112,7 @@ func TestBadIDsAndUnknownIDs(t *testing.T) {
 			bad = append(bad, "xyz", "0123456789AB")
 		}
 		for _, id := range bad {
-			path := strings.ReplaceAll(rt.Pattern, "{id}", id)
+			path := strings.ReplaceAll(strings.ReplaceAll(rt.Pattern, "{id}", id), "{attachment}", "att_0123456789abcdef")
 			r := e.do(rt.Method, path, key, body)
 			if r.status != 400 && r.status != 404 {
 				t.Errorf("%s %s: status %d", rt.Method, path, r.status)
@@ -122,7 +128,7 @@ func TestBadIDsAndUnknownIDs(t *testing.T) {
 				id = u
 			}
 		}
-		e.do(rt.Method, strings.ReplaceAll(rt.Pattern, "{id}", id), key, body).wantError(t, 404, warden.ENOTFOUND, "id")
+		e.do(rt.Method, strings.ReplaceAll(strings.ReplaceAll(rt.Pattern, "{id}", id), "{attachment}", "att_0123456789abcdef"), key, body).wantError(t, 404, warden.ENOTFOUND, "id")
 	}
 }
 

@@ -127,7 +127,7 @@ func oaServer(t *testing.T) *Server {
 	s, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: &auth.Service{Store: db}, Store: db,
 		Metrics: NewMetrics("test"), Audit: auditLog, AuditKey: vkey, Screening: &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog},
 		Customers: &kyc.Service{Store: db, Audit: auditLog, Documents: db, Owners: db, Profile: testProfile(t)}, Alerts: &cases.Alerts{Store: db},
-		Monitoring: monitor, Rules: book})
+		Monitoring: monitor, Rules: book, Cases: &cases.Cases{Store: db, Alerts: db}})
 	if err != nil {
 		t.Fatal(err)
 	}

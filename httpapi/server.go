@@ -49,6 +49,8 @@ type Deps struct {
 	Customers *kyc.Service
 	// Alerts raises and reads alerts.
 	Alerts *cases.Alerts
+	// Cases runs the case and SAR workflow.
+	Cases *cases.Cases
 	// Monitoring decides on transactions; Rules keeps its rules.
 	Monitoring *monitoring.Service
 	Rules      *monitoring.RuleBook
@@ -70,6 +72,7 @@ type Server struct {
 	customers  *kyc.Service
 	alerts     *cases.Alerts
 	monitoring *monitoring.Service
+	cases      *cases.Cases
 	rules      *monitoring.RuleBook
 	version    string
 	now        func() time.Time
@@ -84,11 +87,11 @@ type Server struct {
 
 // New builds a server and registers every route.
 func New(d Deps) (*Server, error) {
-	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screening == nil || d.Customers == nil || d.Alerts == nil || d.Monitoring == nil || d.Rules == nil {
-		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit, Screening, Customers, Alerts, Monitoring and Rules are required")
+	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screening == nil || d.Customers == nil || d.Alerts == nil || d.Monitoring == nil || d.Rules == nil || d.Cases == nil {
+		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit, Screening, Customers, Alerts, Monitoring, Rules and Cases are required")
 	}
 	s := &Server{
-		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screening: d.Screening, customers: d.Customers, alerts: d.Alerts, monitoring: d.Monitoring, rules: d.Rules,
+		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screening: d.Screening, customers: d.Customers, alerts: d.Alerts, monitoring: d.Monitoring, rules: d.Rules, cases: d.Cases,
 		version: d.Version, now: d.Now, mux: http.NewServeMux(), origins: map[string]bool{},
 	}
 	if s.now == nil {
@@ -106,6 +109,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if err := d.Metrics.registerOnce(newAlertCollector(d.Alerts.Store)); err != nil {
 		return nil, fmt.Errorf("register alert metrics: %w", err)
+	}
+	if err := d.Metrics.registerOnce(newDeadlineCollector(d.Cases)); err != nil {
+		return nil, fmt.Errorf("register deadline metrics: %w", err)
 	}
 	if err := d.Metrics.registerOnce(decisionCollector(d.Monitoring)); err != nil {
 		return nil, fmt.Errorf("register decision metrics: %w", err)

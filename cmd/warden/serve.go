@@ -110,7 +110,7 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 	defer monitor.Close()
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: auditKey, Screening: lists, Alerts: alerts, Customers: customers,
-		Monitoring: monitor, Rules: book, Version: version})
+		Monitoring: monitor, Rules: book, Cases: &cases.Cases{Store: db, Alerts: db, Audit: auditLog}, Version: version})
 	if err != nil {
 		return err
 	}
