@@ -63,6 +63,7 @@ func Run(t *testing.T, open Opener) {
 		{"Transactions", testTransactions},
 		{"Rules", testRules},
 		{"Cases", testCases},
+		{"CTRAndLeases", testCTRAndLeases},
 		{"Readiness", testReadiness},
 	}
 	for _, tc := range tests {
