@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"math/big"
 	"net"
 	"net/netip"
 	"net/url"
@@ -26,13 +27,13 @@ import (
 // the environment variable for a key is WARDEN_ followed by its dotted path in
 // upper case with dots as underscores (tls.cert_file: WARDEN_TLS_CERT_FILE).
 type Config struct {
-	Listen           string `yaml:"listen"`
-	DataDir          string `yaml:"data_dir"`
-	Store            string `yaml:"store"`
-	LogLevel         string `yaml:"log_level"`
+	Listen   string `yaml:"listen"`
+	DataDir  string `yaml:"data_dir"`
+	Store    string `yaml:"store"`
+	LogLevel string `yaml:"log_level"`
 	// PprofListen serves Go's profiler (net/http/pprof) on a loopback
 	// address for diagnosing performance; empty (the default) turns it off.
-	PprofListen string `yaml:"pprof_listen"`
+	PprofListen      string `yaml:"pprof_listen"`
 	BusinessTimezone string `yaml:"business_timezone"`
 
 	TLS         TLS         `yaml:"tls"`
@@ -45,6 +46,24 @@ type Config struct {
 	KYC         KYC         `yaml:"kyc"`
 	Monitoring  Monitoring  `yaml:"monitoring"`
 	Kafka       Kafka       `yaml:"kafka"`
+	Reporting   Reporting   `yaml:"reporting"`
+}
+
+// Reporting configures regulatory reports.
+type Reporting struct {
+	// BusinessDayCutoff is the local time (business_timezone) after which a
+	// transaction belongs to the next business day, HH:MM.
+	BusinessDayCutoff string `yaml:"business_day_cutoff"`
+	// Holidays are YYYY-MM-DD dates that are not business days.
+	Holidays []string `yaml:"holidays"`
+	// USDRates convert other currencies to US dollars for the CTR
+	// threshold: USD per one unit, as decimal strings ("0.0077" for KES).
+	USDRates map[string]string `yaml:"usd_rates"`
+	// CTRExempt lists customer ids exempt from CTRs (31 CFR 1020.315).
+	CTRExempt []string `yaml:"ctr_exempt"`
+	// ScheduledClose closes each business day after its cut-off, on one
+	// replica at a time (a store lease).
+	ScheduledClose bool `yaml:"scheduled_close"`
 }
 
 // Monitoring configures transaction monitoring.
@@ -266,6 +285,7 @@ func Default() Config {
 			ProofOfAddressMaxAge: Duration(90 * 24 * time.Hour), Retention: Duration(1827 * 24 * time.Hour)},
 		Monitoring: Monitoring{BuiltinRules: true, WindowKeys: 500000, History: Duration(35 * 24 * time.Hour)},
 		Kafka:      Kafka{InputTopic: "warden.transactions", OutputTopic: "warden.decisions", Group: "warden"},
+		Reporting:  Reporting{BusinessDayCutoff: "00:00", ScheduledClose: true},
 	}
 }
 
@@ -386,6 +406,20 @@ func (c *Config) Validate() error {
 		host, _, err := net.SplitHostPort(c.PprofListen)
 		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
 			return fieldErr("pprof_listen", "must be a loopback address such as 127.0.0.1:6060: the profiler is unauthenticated")
+		}
+	}
+	if _, err := time.Parse("15:04", c.Reporting.BusinessDayCutoff); err != nil {
+		return fieldErr("reporting.business_day_cutoff", "must be a time of day HH:MM such as 17:00")
+	}
+	for i, h := range c.Reporting.Holidays {
+		if _, err := time.Parse(time.DateOnly, h); err != nil {
+			return fieldErr(fmt.Sprintf("reporting.holidays[%d]", i), "%q is not a date YYYY-MM-DD", h)
+		}
+	}
+	for cur, rate := range c.Reporting.USDRates {
+		r, ok := new(big.Rat).SetString(rate)
+		if len(cur) != 3 || strings.ToUpper(cur) != cur || !ok || r.Sign() <= 0 {
+			return fieldErr("reporting.usd_rates."+cur, "must map an ISO 4217 code to a positive decimal such as \"0.0077\"")
 		}
 	}
 	if c.Monitoring.WindowKeys < 1000 || c.Monitoring.WindowKeys > 100_000_000 {

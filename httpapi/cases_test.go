@@ -69,3 +69,24 @@ func TestCasesOverHTTP(t *testing.T) {
 		}
 	}
 }
+
+func TestCTRsOverHTTP(t *testing.T) {
+	e := newEnv(t, nil)
+	analyst := e.key(warden.RoleAnalyst)
+	// A day with no transactions closes with no reports.
+	res, err := e.srv.ctrs.Close(context.Background(), "2026-01-05")
+	if err != nil || res.Reports != 0 {
+		t.Fatalf("close %+v %v", res, err)
+	}
+	var list struct {
+		Reports []map[string]any `json:"reports"`
+	}
+	e.do("GET", "/v1/ctrs?date=2026-01-05", e.key(warden.RoleAuditor), "").decode(t, 200, &list)
+	if len(list.Reports) != 0 {
+		t.Fatalf("reports %+v", list)
+	}
+	e.do("GET", "/v1/ctrs", analyst, "").wantError(t, 400, warden.EINVALID, "date")
+	e.do("GET", "/v1/ctrs?date=2026-01-05&status=done", analyst, "").wantError(t, 400, warden.EINVALID, "status")
+	e.do("POST", "/v1/ctrs/ctr_20260105_0123456789ab/approve", analyst, "").wantError(t, 404, warden.ENOTFOUND, "id")
+	e.do("GET", "/v1/ctrs?date=2026-01-05", e.key(warden.RoleService), "").wantError(t, 403, warden.EFORBIDDEN, "")
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/kyc/tier"
 	"github.com/wardenhq/warden/monitoring"
+	"github.com/wardenhq/warden/reporting/ctr"
 	"github.com/wardenhq/warden/screening"
 	"github.com/wardenhq/warden/screening/bundled"
 	"github.com/wardenhq/warden/store/sqlite"
@@ -99,7 +101,8 @@ func newEnv(t *testing.T, mutate func(*config.Config)) *testEnv {
 	book, monitor := testMonitoring(t, db, auditLog, customers, screeningSvc, alerts)
 	srv, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: vkey, Screening: screeningSvc, Alerts: alerts, Customers: customers,
-		Monitoring: monitor, Rules: book, Cases: &cases.Cases{Store: db, Alerts: db, Audit: auditLog}, Version: "test"})
+		Monitoring: monitor, Rules: book, Cases: &cases.Cases{Store: db, Alerts: db, Audit: auditLog},
+		CTRs: &ctr.Service{Store: db, Transactions: db, Audit: auditLog, Rates: ctr.Rates{"USD": big.NewRat(1, 1)}}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

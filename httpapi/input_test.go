@@ -97,7 +97,7 @@ func TestBadIDsAndUnknownIDs(t *testing.T) {
 		"POST /v1/cases/{id}/sar/file":      `{"bsa_id":"1"}`,
 		"POST /v1/customers/{id}/erase":     `{"reason":"data subject request DSR-1","relationship_ended_on":"2019-01-01"}`,
 	}
-	unknown := map[string]string{"/v1/documents/": "doc_0123456789abcdef", "/v1/cases/": "case_0123456789abcdef", "/v1/alerts/": "alt_0123456789abcdef0123", "/v1/rules/": "no.such-rule"}
+	unknown := map[string]string{"/v1/documents/": "doc_0123456789abcdef", "/v1/cases/": "case_0123456789abcdef", "/v1/ctrs/": "ctr_20260101_0123456789ab", "/v1/alerts/": "alt_0123456789abcdef0123", "/v1/rules/": "no.such-rule"}
 	for _, rt := range e.srv.Routes() {
 		if !strings.Contains(rt.Pattern, "{id}") {
 			continue

@@ -16,6 +16,7 @@ import (
 	"github.com/wardenhq/warden/cases"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/kyc"
+	"github.com/wardenhq/warden/reporting/ctr"
 	"github.com/wardenhq/warden/screening"
 	"github.com/wardenhq/warden/store/sqlite"
 )
@@ -127,7 +128,7 @@ func oaServer(t *testing.T) *Server {
 	s, err := New(Deps{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: &auth.Service{Store: db}, Store: db,
 		Metrics: NewMetrics("test"), Audit: auditLog, AuditKey: vkey, Screening: &screening.Service{Screener: testScreener(t), Lists: db, Clearances: db, Audit: auditLog},
 		Customers: &kyc.Service{Store: db, Audit: auditLog, Documents: db, Owners: db, Profile: testProfile(t)}, Alerts: &cases.Alerts{Store: db},
-		Monitoring: monitor, Rules: book, Cases: &cases.Cases{Store: db, Alerts: db}})
+		Monitoring: monitor, Rules: book, Cases: &cases.Cases{Store: db, Alerts: db}, CTRs: &ctr.Service{Store: db, Transactions: db}})
 	if err != nil {
 		t.Fatal(err)
 	}

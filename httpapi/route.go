@@ -98,6 +98,7 @@ func (s *Server) registerRoutes() {
 	s.handle(Route{Method: "GET", Pattern: "/v1/alerts", Roles: alertReaders}, s.handleListAlerts)
 	s.handle(Route{Method: "GET", Pattern: "/v1/alerts/{id}", Roles: alertReaders}, s.handleGetAlert)
 	s.caseRoutes()
+	s.ctrRoutes()
 
 	s.mux.HandleFunc("/", s.handleUnmatched)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/monitoring"
+	"github.com/wardenhq/warden/reporting/ctr"
 	"github.com/wardenhq/warden/screening"
 )
 
@@ -49,8 +50,9 @@ type Deps struct {
 	Customers *kyc.Service
 	// Alerts raises and reads alerts.
 	Alerts *cases.Alerts
-	// Cases runs the case and SAR workflow.
+	// Cases runs the case and SAR workflow; CTRs closes business days.
 	Cases *cases.Cases
+	CTRs  *ctr.Service
 	// Monitoring decides on transactions; Rules keeps its rules.
 	Monitoring *monitoring.Service
 	Rules      *monitoring.RuleBook
@@ -73,6 +75,7 @@ type Server struct {
 	alerts     *cases.Alerts
 	monitoring *monitoring.Service
 	cases      *cases.Cases
+	ctrs       *ctr.Service
 	rules      *monitoring.RuleBook
 	version    string
 	now        func() time.Time
@@ -87,11 +90,11 @@ type Server struct {
 
 // New builds a server and registers every route.
 func New(d Deps) (*Server, error) {
-	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screening == nil || d.Customers == nil || d.Alerts == nil || d.Monitoring == nil || d.Rules == nil || d.Cases == nil {
-		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit, Screening, Customers, Alerts, Monitoring, Rules and Cases are required")
+	if d.Logger == nil || d.Keys == nil || d.Store == nil || d.Metrics == nil || d.Audit == nil || d.Screening == nil || d.Customers == nil || d.Alerts == nil || d.Monitoring == nil || d.Rules == nil || d.Cases == nil || d.CTRs == nil {
+		return nil, errors.New("httpapi: Logger, Keys, Store, Metrics, Audit, Screening, Customers, Alerts, Monitoring, Rules, Cases and CTRs are required")
 	}
 	s := &Server{
-		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screening: d.Screening, customers: d.Customers, alerts: d.Alerts, monitoring: d.Monitoring, rules: d.Rules, cases: d.Cases,
+		cfg: d.Config, log: d.Logger, keys: d.Keys, store: d.Store, metrics: d.Metrics, audit: d.Audit, auditKey: d.AuditKey, screening: d.Screening, customers: d.Customers, alerts: d.Alerts, monitoring: d.Monitoring, rules: d.Rules, cases: d.Cases, ctrs: d.CTRs,
 		version: d.Version, now: d.Now, mux: http.NewServeMux(), origins: map[string]bool{},
 	}
 	if s.now == nil {

@@ -108,9 +108,13 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 		return err
 	}
 	defer monitor.Close()
+	ctrs, err := ctrService(c, db, auditLog)
+	if err != nil {
+		return err
+	}
 	srv, err := httpapi.New(httpapi.Deps{Config: c, Logger: log, Keys: keys, Store: db, Metrics: metrics,
 		Audit: auditLog, AuditKey: auditKey, Screening: lists, Alerts: alerts, Customers: customers,
-		Monitoring: monitor, Rules: book, Cases: &cases.Cases{Store: db, Alerts: db, Audit: auditLog}, Version: version})
+		Monitoring: monitor, Rules: book, Cases: &cases.Cases{Store: db, Alerts: db, Audit: auditLog}, CTRs: ctrs, Version: version})
 	if err != nil {
 		return err
 	}
@@ -151,6 +155,9 @@ Try: export WARDEN_KEY=<the key above>
 	go pruneIdempotency(cpCtx, log, db, c.Idempotency.TTL.D())
 	go refreshLists(cpCtx, log, lists, 30*time.Second)
 	go runMonitoringJobs(cpCtx, log, book, monitor)
+	if c.Reporting.ScheduledClose {
+		go runScheduledClose(cpCtx, log, ctrs)
+	}
 	checkpoints := make(chan struct{})
 	go func() { auditLog.RunCheckpoints(cpCtx); close(checkpoints) }()
 	// Kafka intake, when configured, decides through the same service.
