@@ -1,8 +1,8 @@
 // The enumerations of testdata/goAMLSchema-5.0.2.xsd the writer checks
 // inputs against, so that a bad code is a field error naming the input
-// rather than a file the FIU rejects. TestEnumerationsMatchSchema fails when
-// these constant tables drift from the schema; extract them again from the
-// schema (see docs/filing-formats.md) when it changes.
+// rather than a file the FIU rejects. TestEnumerationsMatchSchema reads the
+// schema in testdata and names every code these constant tables lack or
+// have in excess, so replacing the schema tells exactly what to change here.
 
 package goaml
 
