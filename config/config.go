@@ -64,6 +64,43 @@ type Reporting struct {
 	// ScheduledClose closes each business day after its cut-off, on one
 	// replica at a time (a store lease).
 	ScheduledClose bool `yaml:"scheduled_close"`
+	// Institution files the reports; Transmitter sends FinCEN batches
+	// (often the institution itself, with the TCC FinCEN issued).
+	Institution Institution `yaml:"institution"`
+	Transmitter Transmitter `yaml:"transmitter"`
+}
+
+// PostalAddress is an address in reports.
+type PostalAddress struct {
+	Street     string `yaml:"street"`
+	City       string `yaml:"city"`
+	State      string `yaml:"state"`
+	PostalCode string `yaml:"postal_code"`
+	Country    string `yaml:"country"`
+}
+
+// Institution identifies the reporting institution.
+type Institution struct {
+	LegalName string        `yaml:"legal_name"`
+	EIN       string        `yaml:"ein"`
+	RSSD      string        `yaml:"rssd"`
+	Address   PostalAddress `yaml:"address"`
+	// PrimaryRegulator: federal_reserve, fdic, ncua, occ, sec, irs or cftc.
+	PrimaryRegulator string `yaml:"primary_regulator"`
+	// Type: depository, msb, casino, securities or other.
+	Type          string `yaml:"type"`
+	ContactOffice string `yaml:"contact_office"`
+	ContactPhone  string `yaml:"contact_phone"`
+}
+
+// Transmitter sends batch files to FinCEN.
+type Transmitter struct {
+	Name        string        `yaml:"name"`
+	TIN         string        `yaml:"tin"`
+	TCC         string        `yaml:"tcc"`
+	Address     PostalAddress `yaml:"address"`
+	Phone       string        `yaml:"phone"`
+	ContactName string        `yaml:"contact_name"`
 }
 
 // Monitoring configures transaction monitoring.
