@@ -38,12 +38,12 @@ func validate(t *testing.T, xsd string, doc []byte) {
 }
 
 var institution = config.Institution{LegalName: "Harambee Community Bank", EIN: "12-3456789", PrimaryRegulator: "fdic", Type: "depository",
-	Address: config.PostalAddress{Street: "1 Main Street", City: "Springfield", State: "IL", PostalCode: "62701", Country: "US"},
+	Address:       config.PostalAddress{Street: "1 Main Street", City: "Springfield", State: "IL", PostalCode: "62701", Country: "US"},
 	ContactOffice: "BSA Office", ContactPhone: "217-555-0100"}
 
 var transmitter = config.Transmitter{Name: "Harambee Community Bank", TIN: "123456789", TCC: "PABCD1234",
 	Address: config.PostalAddress{Street: "1 Main Street", City: "Springfield", State: "IL", PostalCode: "62701", Country: "US"},
-	Phone: "2175550100", ContactName: "Jane Officer"}
+	Phone:   "2175550100", ContactName: "Jane Officer"}
 
 func store(t *testing.T) *sqlstore.DB {
 	t.Helper()
