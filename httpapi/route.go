@@ -99,6 +99,7 @@ func (s *Server) registerRoutes() {
 	s.handle(Route{Method: "GET", Pattern: "/v1/alerts/{id}", Roles: alertReaders}, s.handleGetAlert)
 	s.caseRoutes()
 	s.ctrRoutes()
+	s.filingRoutes()
 
 	s.mux.HandleFunc("/", s.handleUnmatched)
 }

@@ -29,7 +29,10 @@ type Sources struct {
 	Transactions interface {
 		Transaction(ctx context.Context, id string) (*monitoring.StoredTransaction, error)
 	}
-	Rates ctr.Rates
+	// History, when set, gives every transaction in the SAR's activity
+	// period (the analyst's dates), not only the alerted ones.
+	History ctr.Transactions
+	Rates   ctr.Rates
 }
 
 var regulators = map[string]string{"federal_reserve": fincen.RegulatorFederalReserve, "fdic": fincen.RegulatorFDIC, "ncua": fincen.RegulatorNCUA,
@@ -163,34 +166,59 @@ func SAR(ctx context.Context, src Sources, filer fincen.Filer, c *cases.Case) (f
 	if cust.Email != "" {
 		subj.Emails = []string{cust.Email}
 	}
-	// The alerted transactions give accounts, dates and the amount.
+	// The transactions give accounts, dates and the amount: every one of
+	// the customer's in the analyst's activity period when given, else the
+	// alerted ones.
 	var total int64
 	accounts := map[string]bool{}
 	var first, last time.Time
-	for _, aid := range c.AlertIDs {
-		a, err := src.Alerts.Alert(ctx, aid)
-		if err != nil {
-			return fincen.SAR{}, err
+	count := func(t monitoring.Transaction) {
+		if usd, ok := src.Rates.USDCents(t.Amount, t.Currency); ok {
+			total += usd
 		}
-		for _, ev := range a.Evidence {
-			id := evidenceTransaction(ev)
-			if id == "" {
-				continue
-			}
-			st, err := src.Transactions.Transaction(ctx, id)
+		accounts[t.AccountID] = true
+		if first.IsZero() || t.Time.Before(first) {
+			first = t.Time
+		}
+		if t.Time.After(last) {
+			last = t.Time
+		}
+	}
+	if src.History != nil && c.SAR.ActivityFrom != "" && c.SAR.ActivityTo != "" {
+		from, _ := time.Parse(time.DateOnly, c.SAR.ActivityFrom)
+		to, _ := time.Parse(time.DateOnly, c.SAR.ActivityTo)
+		after := int64(0)
+		for {
+			page, err := src.History.TransactionsAfter(ctx, after, from, to.AddDate(0, 0, 1), 1000)
 			if err != nil {
-				continue // evidence of a screening alert names no transaction
+				return fincen.SAR{}, err
 			}
-			t := st.Transaction
-			if usd, ok := src.Rates.USDCents(t.Amount, t.Currency); ok {
-				total += usd
+			if len(page) == 0 {
+				break
 			}
-			accounts[t.AccountID] = true
-			if first.IsZero() || t.Time.Before(first) {
-				first = t.Time
+			for _, st := range page {
+				after = st.Seq
+				if st.Transaction.CustomerID == c.CustomerID && st.Decision.Action != monitoring.ActionBlock {
+					count(st.Transaction)
+				}
 			}
-			if t.Time.After(last) {
-				last = t.Time
+		}
+	} else {
+		for _, aid := range c.AlertIDs {
+			a, err := src.Alerts.Alert(ctx, aid)
+			if err != nil {
+				return fincen.SAR{}, err
+			}
+			for _, ev := range a.Evidence {
+				id := evidenceTransaction(ev)
+				if id == "" {
+					continue
+				}
+				st, err := src.Transactions.Transaction(ctx, id)
+				if err != nil {
+					continue // evidence of a screening alert names no transaction
+				}
+				count(st.Transaction)
 			}
 		}
 	}

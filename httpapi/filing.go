@@ -1,0 +1,126 @@
+package httpapi
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/reporting/ctr"
+	"github.com/wardenhq/warden/reporting/filing"
+	"github.com/wardenhq/warden/reporting/fincen"
+)
+
+func (s *Server) filingRoutes() {
+	s.handle(Route{Method: "GET", Pattern: "/v1/cases/{id}/sar.xml", Roles: caseWorkers}, s.handleSARXML)
+	s.handle(Route{Method: "GET", Pattern: "/v1/ctrs/export", Roles: ctrReviewers}, s.handleCTRExport)
+}
+
+func (s *Server) filingSources() filing.Sources {
+	return filing.Sources{Customers: s.customers.Store, Documents: s.customers.Documents, Alerts: s.alerts.Store, Transactions: s.monitoring, History: s.ctrs.Transactions, Rates: s.ctrs.Rates}
+}
+
+// writeXML answers a regulator file and records its SHA-256 in the audit
+// log, so the file filed can be matched to what Warden produced.
+func (s *Server) writeXML(w http.ResponseWriter, r *http.Request, action string, subject audit.Subject, name string, doc []byte, extra map[string]any) error {
+	sum := sha256.Sum256(doc)
+	change := map[string]any{"sha256": hex.EncodeToString(sum[:]), "bytes": len(doc)}
+	for k, v := range extra {
+		change[k] = v
+	}
+	if _, err := s.audit.Append(r.Context(), audit.Record{Action: action, Subject: subject, Change: change}); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	w.Header().Set("X-Content-SHA256", hex.EncodeToString(sum[:]))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(doc)
+	return nil
+}
+
+// handleSARXML writes the FinCEN SAR batch of a case whose SAR was approved
+// (four eyes) and not yet filed, or filed (for the record).
+func (s *Server) handleSARXML(w http.ResponseWriter, r *http.Request) error {
+	if err := knownQuery(r); err != nil {
+		return err
+	}
+	c, err := s.cases.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if c.SAR == nil || c.SAR.ApprovedBy == "" {
+		return warden.FieldErrorf(warden.ECONFLICT, "sar", "only an approved SAR can be exported (four-eyes rule)")
+	}
+	filer, err := filing.Filer(s.cfg.Reporting.Institution)
+	if err != nil {
+		return warden.FieldErrorf(warden.EUNPROCESSABLE, "reporting.institution", "%s", err.Error())
+	}
+	batch, err := filing.Batch(s.cfg.Reporting.Transmitter, s.now())
+	if err != nil {
+		return warden.FieldErrorf(warden.EUNPROCESSABLE, "reporting.transmitter", "%s", err.Error())
+	}
+	sar, err := filing.SAR(r.Context(), s.filingSources(), filer, c)
+	if err != nil {
+		return err
+	}
+	doc, err := fincen.SARBatch(batch, sar)
+	if err != nil {
+		return err
+	}
+	return s.writeXML(w, r, "case.sar_export", audit.Subject{Type: "case", ID: c.ID}, c.ID+"-SARX.xml", doc, nil)
+}
+
+// handleCTRExport writes the approved CTRs of a business day as one FinCEN
+// CTRX batch and marks them exported.
+func (s *Server) handleCTRExport(w http.ResponseWriter, r *http.Request) error {
+	if err := knownQuery(r, "date"); err != nil {
+		return err
+	}
+	date := r.URL.Query().Get("date")
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return warden.FieldErrorf(warden.EINVALID, "date", "date is required: a business day YYYY-MM-DD")
+	}
+	rs, err := s.ctrs.Store.Reports(r.Context(), date, ctr.StatusApproved)
+	if err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		return warden.FieldErrorf(warden.ENOTFOUND, "date", "no approved CTR for %s awaits export", date)
+	}
+	filer, err := filing.Filer(s.cfg.Reporting.Institution)
+	if err != nil {
+		return warden.FieldErrorf(warden.EUNPROCESSABLE, "reporting.institution", "%s", err.Error())
+	}
+	batch, err := filing.Batch(s.cfg.Reporting.Transmitter, s.now())
+	if err != nil {
+		return warden.FieldErrorf(warden.EUNPROCESSABLE, "reporting.transmitter", "%s", err.Error())
+	}
+	var reps []fincen.CTR
+	var ids []string
+	for _, rep := range rs {
+		f, err := filing.CTR(r.Context(), s.filingSources(), filer, rep)
+		if err != nil {
+			return fmt.Errorf("ctr %s: %w", rep.ID, err)
+		}
+		reps, ids = append(reps, f), append(ids, rep.ID)
+	}
+	doc, err := fincen.CTRBatch(batch, reps...)
+	if err != nil {
+		return err
+	}
+	by := "unknown"
+	if a, ok := warden.ActorFromContext(r.Context()); ok {
+		by = a.String()
+	}
+	for _, id := range ids {
+		if err := s.ctrs.Store.SetReportStatus(r.Context(), id, ctr.StatusApproved, ctr.StatusExported, by); err != nil {
+			return err
+		}
+	}
+	return s.writeXML(w, r, "ctr.export", audit.Subject{Type: "business_day", ID: date}, "CTRX-"+date+".xml", doc, map[string]any{"report_ids": ids})
+}
+
