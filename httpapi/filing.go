@@ -123,4 +123,3 @@ func (s *Server) handleCTRExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.writeXML(w, r, "ctr.export", audit.Subject{Type: "business_day", ID: date}, "CTRX-"+date+".xml", doc, map[string]any{"report_ids": ids})
 }
-
