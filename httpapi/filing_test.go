@@ -102,3 +102,32 @@ func TestExportsNeedTheInstitution(t *testing.T) {
 	e := newEnv(t, nil)
 	e.do("GET", "/v1/ctrs/export?date=2026-01-02", e.key(warden.RoleAnalyst), "").wantError(t, 404, warden.ENOTFOUND, "date")
 }
+
+func TestComplianceReportOverHTTP(t *testing.T) {
+	e := newEnv(t, nil)
+	e.do("PUT", "/v1/customers/cust-1", e.key(warden.RoleService), usPerson)
+	today := time.Now().UTC().Format(time.DateOnly)
+	from := time.Now().UTC().AddDate(0, -1, 0).Format(time.DateOnly)
+	var rep struct {
+		Screening struct {
+			Customers, Screened int
+		}
+		Audit struct {
+			OK      bool  `json:"ok"`
+			Entries int64 `json:"entries"`
+		}
+		Lists []any
+	}
+	auditor := e.key(warden.RoleAuditor)
+	e.do("GET", "/v1/reports/compliance?from="+from+"&to="+today, auditor, "").decode(t, 200, &rep)
+	if rep.Screening.Customers != 1 || rep.Screening.Screened != 1 || !rep.Audit.OK || rep.Audit.Entries < 2 || len(rep.Lists) == 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	r := e.do("GET", "/v1/reports/compliance?from="+from+"&to="+today+"&format=html", auditor, "")
+	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), "Compliance report") {
+		t.Fatalf("html %d %s", r.status, r.body)
+	}
+	e.do("GET", "/v1/reports/compliance?from="+today+"&to="+from, auditor, "").wantError(t, 400, warden.EINVALID, "to")
+	e.do("GET", "/v1/reports/compliance?from="+from+"&to="+today+"&format=pdf", auditor, "").wantError(t, 400, warden.EINVALID, "format")
+	e.do("GET", "/v1/reports/compliance?from="+from+"&to="+today, e.key(warden.RoleService), "").wantError(t, 403, warden.EFORBIDDEN, "")
+}

@@ -20,6 +20,7 @@ command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v xmllint >/dev/null || missing+=(libxml2-utils)
 command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "test.sh: installing ${missing[*]}" >&2
 	sudo=""

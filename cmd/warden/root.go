@@ -121,7 +121,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(a.serveCommand(), a.migrateCommand(), a.apikeyCommand(), a.auditCommand(), a.screenCommand(), a.listsCommand(), a.configCommand(), a.versionCommand(), a.ctrCommand(), a.readinessCommand())
+	root.AddCommand(a.serveCommand(), a.migrateCommand(), a.apikeyCommand(), a.auditCommand(), a.screenCommand(), a.listsCommand(), a.configCommand(), a.versionCommand(), a.ctrCommand(), a.reportCommand(), a.readinessCommand())
 	return root
 }
 
