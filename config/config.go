@@ -68,6 +68,32 @@ type Reporting struct {
 	// (often the institution itself, with the TCC FinCEN issued).
 	Institution Institution `yaml:"institution"`
 	Transmitter Transmitter `yaml:"transmitter"`
+	// GoAML configures reports to Kenya's Financial Reporting Centre.
+	GoAML GoAML `yaml:"goaml"`
+}
+
+// GoAML configures goAML exports.
+type GoAML struct {
+	// EntityID is the reporting entity's goAML id (rentity_id) the FIU
+	// assigned; Branch is optional.
+	EntityID      int           `yaml:"entity_id"`
+	Branch        string        `yaml:"branch"`
+	LocalCurrency string        `yaml:"local_currency"`
+	Institution   string        `yaml:"institution_name"`
+	SWIFT         string        `yaml:"swift"`
+	Location      PostalAddress `yaml:"location"`
+	// ReportingPerson is the MLRO who files.
+	ReportingFirstName string `yaml:"reporting_first_name"`
+	ReportingLastName  string `yaml:"reporting_last_name"`
+	ReportingPhone     string `yaml:"reporting_phone"` // national number, digits
+	PhonePrefix        string `yaml:"phone_prefix"`    // e.g. 254
+	// CashThresholdUSD is the cash report threshold in US dollars (FRC:
+	// USD 15,000 or its equivalent), a decimal string.
+	CashThresholdUSD string `yaml:"cash_threshold_usd"`
+	// Rates are units of each currency per US dollar ("KES": "129.25").
+	Rates map[string]string `yaml:"rates"`
+	// Timezone writes the report's times (goAML has no offsets).
+	Timezone string `yaml:"timezone"`
 }
 
 // PostalAddress is an address in reports.
@@ -322,7 +348,8 @@ func Default() Config {
 			ProofOfAddressMaxAge: Duration(90 * 24 * time.Hour), Retention: Duration(1827 * 24 * time.Hour)},
 		Monitoring: Monitoring{BuiltinRules: true, WindowKeys: 500000, History: Duration(35 * 24 * time.Hour)},
 		Kafka:      Kafka{InputTopic: "warden.transactions", OutputTopic: "warden.decisions", Group: "warden"},
-		Reporting:  Reporting{BusinessDayCutoff: "00:00", ScheduledClose: true},
+		Reporting: Reporting{BusinessDayCutoff: "00:00", ScheduledClose: true,
+			GoAML: GoAML{LocalCurrency: "KES", CashThresholdUSD: "15000.00", Timezone: "Africa/Nairobi", PhonePrefix: "254"}},
 	}
 }
 

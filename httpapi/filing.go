@@ -9,6 +9,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/monitoring"
 	"github.com/wardenhq/warden/reporting/ctr"
 	"github.com/wardenhq/warden/reporting/filing"
 	"github.com/wardenhq/warden/reporting/fincen"
@@ -122,4 +123,83 @@ func (s *Server) handleCTRExport(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.writeXML(w, r, "ctr.export", audit.Subject{Type: "business_day", ID: date}, "CTRX-"+date+".xml", doc, map[string]any{"report_ids": ids})
+}
+
+func (s *Server) goamlRoutes() {
+	s.handle(Route{Method: "GET", Pattern: "/v1/cases/{id}/goaml.xml", Roles: caseWorkers}, s.handleGoAMLSTR)
+	s.handle(Route{Method: "GET", Pattern: "/v1/reports/goaml/cash", Roles: ctrReviewers}, s.handleGoAMLCash)
+}
+
+// handleGoAMLSTR writes a case's approved SAR as a goAML STR for Kenya's FRC.
+func (s *Server) handleGoAMLSTR(w http.ResponseWriter, r *http.Request) error {
+	if err := knownQuery(r); err != nil {
+		return err
+	}
+	c, err := s.cases.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if c.SAR == nil || c.SAR.ApprovedBy == "" {
+		return warden.FieldErrorf(warden.ECONFLICT, "sar", "only an approved SAR can be exported (four-eyes rule)")
+	}
+	base, _, err := filing.GoAMLBase(s.cfg.Reporting.GoAML, s.now())
+	if err != nil {
+		return warden.FieldErrorf(warden.EUNPROCESSABLE, "reporting.goaml", "%s", err.Error())
+	}
+	doc, err := filing.GoAMLSTR(r.Context(), s.filingSources(), s.cfg.Reporting.GoAML, base, c)
+	if err != nil {
+		return err
+	}
+	return s.writeXML(w, r, "case.goaml_export", audit.Subject{Type: "case", ID: c.ID}, c.ID+"-goAML-STR.xml", doc, nil)
+}
+
+// handleGoAMLCash writes one customer's cash transactions of one day, in
+// the business timezone, as a goAML cash report when they reach the FRC
+// threshold (USD 15,000 or its equivalent by default).
+func (s *Server) handleGoAMLCash(w http.ResponseWriter, r *http.Request) error {
+	if err := knownQuery(r, "date", "customer"); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	loc := s.ctrs.Calendar.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	day, err := time.ParseInLocation(time.DateOnly, q.Get("date"), loc)
+	if err != nil {
+		return warden.FieldErrorf(warden.EINVALID, "date", "date is required: YYYY-MM-DD")
+	}
+	customer := q.Get("customer")
+	if customer == "" {
+		return warden.FieldErrorf(warden.EINVALID, "customer", "customer is required")
+	}
+	base, th, err := filing.GoAMLBase(s.cfg.Reporting.GoAML, s.now())
+	if err != nil {
+		return warden.FieldErrorf(warden.EUNPROCESSABLE, "reporting.goaml", "%s", err.Error())
+	}
+	var txs []monitoring.Transaction
+	after := int64(0)
+	for {
+		page, err := s.ctrs.Transactions.TransactionsAfter(r.Context(), after, day.UTC(), day.AddDate(0, 0, 1).UTC(), 1000)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, st := range page {
+			after = st.Seq
+			if st.Transaction.CustomerID == customer && st.Transaction.Channel == "cash" && st.Decision.Action != monitoring.ActionBlock {
+				txs = append(txs, st.Transaction)
+			}
+		}
+	}
+	if len(txs) == 0 {
+		return warden.FieldErrorf(warden.ENOTFOUND, "customer", "customer %s has no cash transaction on %s", customer, q.Get("date"))
+	}
+	doc, err := filing.GoAMLCash(r.Context(), s.filingSources(), s.cfg.Reporting.GoAML, base, th, customer, txs)
+	if err != nil {
+		return err
+	}
+	return s.writeXML(w, r, "goaml.cash_export", audit.Subject{Type: "customer", ID: customer}, "goAML-cash-"+customer+"-"+q.Get("date")+".xml", doc, map[string]any{"date": q.Get("date")})
 }

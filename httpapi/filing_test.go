@@ -13,6 +13,7 @@ import (
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/cases"
 	"github.com/wardenhq/warden/config"
+	"github.com/wardenhq/warden/monitoring"
 )
 
 func withInstitution(c *config.Config) {
@@ -130,4 +131,61 @@ func TestComplianceReportOverHTTP(t *testing.T) {
 	e.do("GET", "/v1/reports/compliance?from="+today+"&to="+from, auditor, "").wantError(t, 400, warden.EINVALID, "to")
 	e.do("GET", "/v1/reports/compliance?from="+from+"&to="+today+"&format=pdf", auditor, "").wantError(t, 400, warden.EINVALID, "format")
 	e.do("GET", "/v1/reports/compliance?from="+from+"&to="+today, e.key(warden.RoleService), "").wantError(t, 403, warden.EFORBIDDEN, "")
+}
+
+func TestGoAMLOverHTTP(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) {
+		c.Reporting.GoAML = config.GoAML{EntityID: 1042, LocalCurrency: "KES", Institution: "Harambee Mobile Money", Timezone: "Africa/Nairobi",
+			ReportingFirstName: "Amina", ReportingLastName: "Otieno", CashThresholdUSD: "15000.00", Rates: map[string]string{"KES": "129.25"}}
+	})
+	svc, alice, bob := e.key(warden.RoleService), e.key(warden.RoleAnalyst), e.key(warden.RoleAnalyst)
+	e.do("PUT", "/v1/customers/cust-ke", svc, `{"type":"individual","given_names":"Wanjiru","surname":"Ngũgĩ","date_of_birth":"1985-04-12","nationality":"KE","country":"KE"}`)
+	when := time.Now().UTC().Add(-2 * time.Hour)
+	body := fmt.Sprintf(`{"id":"ke-1","time":%q,"customer_id":"cust-ke","account_id":"0712345678","amount":194000000,"currency":"KES","direction":"in","channel":"cash","counterparty":{"name":"Banco Nacional de Cuba"}}`, when.Format(time.RFC3339))
+	e.do("POST", "/v1/transactions", svc, body).decode(t, 200, &map[string]any{})
+	if err := e.srv.monitoring.WaitAlerts(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var c cases.Case
+	e.do("POST", "/v1/cases", alice, `{"customer_id":"cust-ke"}`).decode(t, 201, &c)
+	e.do("POST", "/v1/cases/"+c.ID+"/sar", alice, `{"narrative":"`+strings.Repeat("Cash from a sanctioned bank's name at an agent. ", 3)+`","categories":["money_laundering"]}`).decode(t, 200, &c)
+	e.do("POST", "/v1/cases/"+c.ID+"/sar/approve", bob, "").decode(t, 200, &c)
+	r := e.do("GET", "/v1/cases/"+c.ID+"/goaml.xml", alice, "")
+	if r.status != 200 {
+		t.Fatalf("goaml.xml %d %s", r.status, r.body)
+	}
+	xmllintGoAML(t, r.body)
+	// That deposit was blocked (an unverified customer has no tier limits
+	// to spend), so it did not happen; an allowed one, as a verified
+	// customer's would be, makes the cash report.
+	allowed := monitoring.Transaction{ID: "ke-2", Time: when, CustomerID: "cust-ke", AccountID: "0712345678", Amount: 194000000, Currency: "KES", Direction: "in", Channel: "cash"}
+	if _, err := e.db.SaveDecided(context.Background(), []*monitoring.Decided{{Transaction: allowed, PayloadHash: "h",
+		Decision: monitoring.Decision{TransactionID: "ke-2", Action: "allow", DecidedAt: when, Reasons: []monitoring.Reason{}}}}); err != nil {
+		t.Fatal(err)
+	}
+	r = e.do("GET", "/v1/reports/goaml/cash?date="+when.In(mustNairobi(t)).Format(time.DateOnly)+"&customer=cust-ke", alice, "")
+	if r.status != 200 {
+		t.Fatalf("cash %d %s", r.status, r.body)
+	}
+	xmllintGoAML(t, r.body)
+	e.do("GET", "/v1/reports/goaml/cash?date=2020-01-01&customer=cust-ke", alice, "").wantError(t, 404, warden.ENOTFOUND, "customer")
+}
+
+func mustNairobi(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Africa/Nairobi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func xmllintGoAML(t *testing.T, doc []byte) {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "g.xml")
+	if err := os.WriteFile(f, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("xmllint", "--noout", "--schema", filepath.Join("..", "reporting", "goaml", "testdata", "goAMLSchema-5.0.2.xsd"), f).CombinedOutput(); err != nil {
+		t.Fatalf("goAML: %v\n%s\n%s", err, out, doc)
+	}
 }

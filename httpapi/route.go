@@ -100,6 +100,7 @@ func (s *Server) registerRoutes() {
 	s.caseRoutes()
 	s.ctrRoutes()
 	s.filingRoutes()
+	s.goamlRoutes()
 	s.handle(Route{Method: "GET", Pattern: "/v1/reports/compliance", Roles: reportReaders}, s.handleComplianceReport)
 
 	s.mux.HandleFunc("/", s.handleUnmatched)
