@@ -89,6 +89,7 @@ func (s *Server) registerRoutes() {
 	s.handle(Route{Method: "POST", Pattern: "/v1/documents/{id}/reject", Roles: documentDeciders}, s.decideDocument(false))
 
 	s.handle(Route{Method: "POST", Pattern: "/v1/transactions", Roles: transactionSubmitters}, s.handleDecide)
+	s.handle(Route{Method: "POST", Pattern: "/v1/transactions/batch", Roles: transactionSubmitters}, s.handleDecideBatch)
 	s.handle(Route{Method: "GET", Pattern: "/v1/transactions/{id}", Roles: transactionReaders}, s.handleGetTransaction)
 	s.handle(Route{Method: "GET", Pattern: "/v1/rules", Roles: ruleReaders}, s.handleListRules)
 	s.handle(Route{Method: "GET", Pattern: "/v1/rules/{id}", Roles: ruleReaders}, s.handleRuleVersions)

@@ -1,7 +1,11 @@
 package httpapi
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -147,4 +151,70 @@ func (d *decisionCounts) Collect(ch chan<- prometheus.Metric) {
 	for i, a := range []string{monitoring.ActionAllow, monitoring.ActionReview, monitoring.ActionBlock} {
 		ch <- prometheus.MustNewConstMetric(d.desc, prometheus.CounterValue, float64(d.m.Decisions[i].Load()), a)
 	}
+}
+
+// MaxBatch bounds one batch of transactions.
+const MaxBatch = 500
+
+type batchRequest struct {
+	Transactions []json.RawMessage `json:"transactions"`
+}
+
+// batchResult is one transaction's outcome: a decision or an error.
+type batchResult struct {
+	Decision *monitoring.Decision `json:"decision,omitempty"`
+	Error    *warden.Error        `json:"error,omitempty"`
+}
+
+// handleDecideBatch decides on up to MaxBatch transactions in one request,
+// concurrently (so one group commit covers many), answering one result per
+// transaction in order. Each is validated and idempotent on its own: a bad
+// one is an error result and does not stop the others; resubmitting the
+// batch replays the decided ones.
+func (s *Server) handleDecideBatch(w http.ResponseWriter, r *http.Request) error {
+	var req batchRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if len(req.Transactions) == 0 || len(req.Transactions) > MaxBatch {
+		return warden.FieldErrorf(warden.EINVALID, "transactions", "transactions must hold 1 to %d transactions", MaxBatch)
+	}
+	results := make([]batchResult, len(req.Transactions))
+	fail := func(i int, err error) {
+		var we *warden.Error
+		if !errors.As(err, &we) {
+			s.log.ErrorContext(r.Context(), "internal error in a batch", "index", i, "err", err.Error(), "request_id", warden.RequestIDFromContext(r.Context()))
+			we = &warden.Error{Code: warden.EINTERNAL, Message: "internal error"}
+		}
+		e := *we
+		if e.Field != "" {
+			e.Field = fmt.Sprintf("transactions[%d].%s", i, e.Field)
+		} else {
+			e.Field = fmt.Sprintf("transactions[%d]", i)
+		}
+		results[i].Error = &e
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64)
+	for i, raw := range req.Transactions {
+		var t monitoring.Transaction
+		if err := decodeBytes(raw, &t); err != nil {
+			fail(i, err)
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			d, err := s.monitoring.Decide(r.Context(), t)
+			if err != nil {
+				fail(i, err)
+				return
+			}
+			results[i].Decision = d
+		}()
+	}
+	wg.Wait()
+	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+	return nil
 }

@@ -121,3 +121,47 @@ func TestRulesOverHTTP(t *testing.T) {
 	e.do("POST", "/v1/rules/big.amount/backtest", analyst, fmt.Sprintf(`{"from":%q,"to":%q}`, to, from)).wantError(t, 400, warden.EINVALID, "to")
 	e.do("POST", "/v1/rules/big.amount/backtest", e.key(warden.RoleAuditor), fmt.Sprintf(`{"from":%q,"to":%q}`, from, to)).wantError(t, 403, warden.EFORBIDDEN, "")
 }
+
+func TestTransactionBatchOverHTTP(t *testing.T) {
+	e := newEnv(t, nil)
+	svc := e.key(warden.RoleService)
+	var items []string
+	for i := range 50 {
+		items = append(items, txBody(fmt.Sprintf("b-%d", i), 1000, ""))
+	}
+	items[7] = strings.Replace(items[7], `"KES"`, `"KSH"`, 1)
+	items[9] = `{"id":"x","nonsense":1}`
+	body := `{"transactions":[` + strings.Join(items, ",") + `]}`
+	var res struct {
+		Results []struct {
+			Decision *monitoring.Decision `json:"decision"`
+			Error    *warden.Error        `json:"error"`
+		} `json:"results"`
+	}
+	e.do("POST", "/v1/transactions/batch", svc, body).decode(t, 200, &res)
+	if len(res.Results) != 50 {
+		t.Fatalf("%d results", len(res.Results))
+	}
+	for i, r := range res.Results {
+		switch i {
+		case 7:
+			if r.Error == nil || r.Error.Field != "transactions[7].currency" {
+				t.Errorf("item 7: %+v", r)
+			}
+		case 9:
+			if r.Error == nil || r.Error.Field != "transactions[9].nonsense" {
+				t.Errorf("item 9: %+v", r.Error)
+			}
+		default:
+			if r.Decision == nil || r.Decision.TransactionID != fmt.Sprintf("b-%d", i) || r.Decision.Replayed {
+				t.Errorf("item %d: %+v", i, r)
+			}
+		}
+	}
+	// Resubmitted: every decision replayed, nothing counted twice.
+	e.do("POST", "/v1/transactions/batch", svc, body).decode(t, 200, &res)
+	if !res.Results[0].Decision.Replayed || !res.Results[49].Decision.Replayed {
+		t.Fatalf("replay %+v", res.Results[0])
+	}
+	e.do("POST", "/v1/transactions/batch", svc, `{"transactions":[]}`).wantError(t, 400, warden.EINVALID, "transactions")
+}
