@@ -64,6 +64,18 @@ for i in range(lines):
 PY
 }
 write_bodies 10000 50000 "$dir/hot.jsonl"
+# Batches of 50 new transactions (POST /v1/transactions/batch).
+python3 - >"$dir/batch.jsonl" <<'PY'
+import json, random
+rnd = random.Random(7)
+for line in range(2000):
+    txs = []
+    for k in range(50):
+        c = rnd.randrange(10000)
+        txs.append({"id": "b{{SEQ}}-%d" % k, "time": "{{NOW}}", "customer_id": f"cust-{c:07d}", "account_id": f"acct-{c:07d}",
+                    "amount": rnd.randrange(1000, 2000000), "currency": "KES", "direction": rnd.choice(["in", "out"]), "channel": "mobile_money"})
+    print(json.dumps({"transactions": txs}, separators=(",", ":")))
+PY
 write_bodies "$customers" 200000 "$dir/wide.jsonl"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -89,6 +101,10 @@ echo "Phase 1: POST /v1/transactions, new transactions of 10,000 customers, $wor
 	-c "$workers" -warmup 3s -d "${seconds}s" -json >"$dir/hot.json"
 rss1=$(status_mb VmRSS)
 
+echo "Phase 1b: POST /v1/transactions/batch, 50 new transactions a request, 16 connections, ${seconds}s..."
+"$dir/httpload" -url "$base/v1/transactions/batch" -method POST -bodies "$dir/batch.jsonl" -key "$key" \
+	-c 16 -d "${seconds}s" -json >"$dir/batch.json"
+
 echo "Phase 2: the same over $customers distinct customers, sampling the server's memory..."
 "$dir/httpload" -url "$base/v1/transactions" -method POST -bodies "$dir/wide.jsonl" -key "$key" \
 	-c "$workers" -d "${seconds}s" -json >"$dir/wide.json" &
@@ -112,6 +128,8 @@ rps=$(field rps "$dir/hot.json")
 p99=$(field p99_ms "$dir/hot.json")
 row "phase 1 decisions/s:" "$(printf '%.0f' "$rps")   (target >= 10000: $(verdict "$rps >= 10000"))"
 row "phase 1 latency p50 / p95 / p99:" "$(field p50_ms "$dir/hot.json") / $(field p95_ms "$dir/hot.json") / $p99 ms   (p99 target < 25 ms: $(verdict "$p99 < 25"))"
+brps=$(field rps "$dir/batch.json")
+row "phase 1b decisions/s in batches of 50:" "$(printf '%.0f' "$(awk "BEGIN { print $brps * 50 }")")   (target >= 10000: $(verdict "$brps * 50 >= 10000")); p99 per batch $(field p99_ms "$dir/batch.json") ms"
 row "phase 1 errors; status codes:" "$(field errors "$dir/hot.json"); $(sed -n 's/.*"codes":\({[^}]*}\).*/\1/p' "$dir/hot.json")"
 row "phase 2 decisions/s ($customers customers):" "$(printf '%.0f' "$(field rps "$dir/wide.json")"); p99 $(field p99_ms "$dir/wide.json") ms"
 row "resident memory after phase 1 / 2, peak:" "$rss1 / $rss2 / $hwm MB"
