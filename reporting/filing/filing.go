@@ -169,10 +169,14 @@ func SAR(ctx context.Context, src Sources, filer fincen.Filer, c *cases.Case) (f
 	// The transactions give accounts, dates and the amount: every one of
 	// the customer's in the analyst's activity period when given, else the
 	// alerted ones.
+	txs, err := caseTransactions(ctx, src, c)
+	if err != nil {
+		return fincen.SAR{}, err
+	}
 	var total int64
 	accounts := map[string]bool{}
 	var first, last time.Time
-	count := func(t monitoring.Transaction) {
+	for _, t := range txs {
 		if usd, ok := src.Rates.USDCents(t.Amount, t.Currency); ok {
 			total += usd
 		}
@@ -182,44 +186,6 @@ func SAR(ctx context.Context, src Sources, filer fincen.Filer, c *cases.Case) (f
 		}
 		if t.Time.After(last) {
 			last = t.Time
-		}
-	}
-	if src.History != nil && c.SAR.ActivityFrom != "" && c.SAR.ActivityTo != "" {
-		from, _ := time.Parse(time.DateOnly, c.SAR.ActivityFrom)
-		to, _ := time.Parse(time.DateOnly, c.SAR.ActivityTo)
-		after := int64(0)
-		for {
-			page, err := src.History.TransactionsAfter(ctx, after, from, to.AddDate(0, 0, 1), 1000)
-			if err != nil {
-				return fincen.SAR{}, err
-			}
-			if len(page) == 0 {
-				break
-			}
-			for _, st := range page {
-				after = st.Seq
-				if st.Transaction.CustomerID == c.CustomerID && st.Decision.Action != monitoring.ActionBlock {
-					count(st.Transaction)
-				}
-			}
-		}
-	} else {
-		for _, aid := range c.AlertIDs {
-			a, err := src.Alerts.Alert(ctx, aid)
-			if err != nil {
-				return fincen.SAR{}, err
-			}
-			for _, ev := range a.Evidence {
-				id := evidenceTransaction(ev)
-				if id == "" {
-					continue
-				}
-				st, err := src.Transactions.Transaction(ctx, id)
-				if err != nil {
-					continue // evidence of a screening alert names no transaction
-				}
-				count(st.Transaction)
-			}
 		}
 	}
 	for acct := range accounts {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"strings"
 	"time"
 
 	"github.com/wardenhq/warden"
@@ -140,42 +139,16 @@ func (db *DB) Alert(ctx context.Context, id string) (a *cases.Alert, err error) 
 // Alerts implements cases.AlertStore.
 func (db *DB) Alerts(ctx context.Context, f cases.Filter) (as []*cases.Alert, err error) {
 	defer db.track("alerts.list", time.Now(), &err)
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if f.CustomerID != "" {
-		add("customer_id = $%d", f.CustomerID)
-	}
-	if f.Status != "" {
-		add("status = $%d", f.Status)
-	}
-	if f.Source != "" {
-		add("source = $%d", f.Source)
-	}
-	if f.RuleID != "" {
-		add("rule_id = $%d", f.RuleID)
-	}
-	if f.Severity != "" {
-		add("severity = $%d", f.Severity)
-	}
-	if !f.Since.IsZero() {
-		add("first_at >= $%d", micros(f.Since))
-	}
-	if !f.Until.IsZero() {
-		add("first_at < $%d", micros(f.Until))
-	}
-	if f.After != "" {
-		add("id > $%d", f.After)
-	}
-	q := `SELECT ` + alertColumns + ` FROM alerts`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	args = append(args, f.Limit)
-	q += fmt.Sprintf(` ORDER BY id LIMIT $%d`, len(args))
+	var w filter
+	w.addIf(f.CustomerID != "", "customer_id = $%d", f.CustomerID)
+	w.addIf(f.Status != "", "status = $%d", f.Status)
+	w.addIf(f.Source != "", "source = $%d", f.Source)
+	w.addIf(f.RuleID != "", "rule_id = $%d", f.RuleID)
+	w.addIf(f.Severity != "", "severity = $%d", f.Severity)
+	w.addIf(!f.Since.IsZero(), "first_at >= $%d", micros(f.Since))
+	w.addIf(!f.Until.IsZero(), "first_at < $%d", micros(f.Until))
+	w.addIf(f.After != "", "id > $%d", f.After)
+	q, args := w.query(`SELECT `+alertColumns+` FROM alerts`, "id", f.Limit)
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/wardenhq/warden"
@@ -101,33 +100,13 @@ func (db *DB) Case(ctx context.Context, id string) (c *cases.Case, err error) {
 // Cases implements cases.CaseStore.
 func (db *DB) Cases(ctx context.Context, f cases.CaseFilter) (cs []*cases.Case, err error) {
 	defer db.track("cases.list", time.Now(), &err)
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if f.CustomerID != "" {
-		add("customer_id = $%d", f.CustomerID)
-	}
-	if f.Status != "" {
-		add("status = $%d", f.Status)
-	}
-	if f.Assignee != "" {
-		add("assignee = $%d", f.Assignee)
-	}
-	if !f.DueBefore.IsZero() {
-		add("next_due < $%d", micros(f.DueBefore))
-	}
-	if f.After != "" {
-		add("id > $%d", f.After)
-	}
-	q := `SELECT data FROM cases`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	args = append(args, f.Limit)
-	q += fmt.Sprintf(` ORDER BY id LIMIT $%d`, len(args))
+	var w filter
+	w.addIf(f.CustomerID != "", "customer_id = $%d", f.CustomerID)
+	w.addIf(f.Status != "", "status = $%d", f.Status)
+	w.addIf(f.Assignee != "", "assignee = $%d", f.Assignee)
+	w.addIf(!f.DueBefore.IsZero(), "next_due < $%d", micros(f.DueBefore))
+	w.addIf(f.After != "", "id > $%d", f.After)
+	q, args := w.query(`SELECT data FROM cases`, "id", f.Limit)
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
