@@ -7,3 +7,6 @@ func SetLimitsForTest(p *CustomerProfile, cur string, l Limits) {
 	}
 	p.limits[cur] = l
 }
+
+// PutWindowForTest installs an empty window for k.
+func PutWindowForTest(ws *Windows, k Key) { ws.put(&window{key: k}) }

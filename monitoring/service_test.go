@@ -2,6 +2,7 @@ package monitoring_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -255,5 +256,17 @@ func TestBacktestReportsWhatADraftWouldFlag(t *testing.T) {
 	}
 	if _, err := e.svc.Backtest(ctx, monitoring.BacktestRequest{Rule: sumRule()[0], From: to, To: from}); !asError(err, &we) || we.Field != "to" {
 		t.Fatalf("reversed period: %v", err)
+	}
+}
+
+// Windows stay bounded however many keys pass: least recently used ones are
+// evicted (and reloaded from the store when they come back).
+func TestWindowsStayBounded(t *testing.T) {
+	ws := monitoring.NewWindows(35*24*time.Hour, 2000)
+	for i := range 50000 {
+		monitoring.PutWindowForTest(ws, monitoring.Key{Kind: monitoring.KindCustomer, ID: fmt.Sprint("c", i)})
+	}
+	if n := ws.Len(); n > 2000+64 || n < 1000 {
+		t.Fatalf("%d windows in memory after 50,000 keys, bound 2,000", n)
 	}
 }
