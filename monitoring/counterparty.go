@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/wardenhq/warden/screening"
 )
@@ -23,16 +24,17 @@ type CounterpartyScreener interface {
 }
 
 // ListScreener screens counterparties against the lists in service,
-// caching answers per name and country (bounded; a list change clears it
-// through Version).
+// caching answers per name and country (bounded; a list change, noticed
+// within a second, clears the cache).
 type ListScreener struct {
 	Screening *screening.Service
 	Max       int
 
-	mu      sync.Mutex
-	version string
-	cache   map[string]*list.Element
-	lru     list.List
+	mu        sync.Mutex
+	version   string
+	checkedAt time.Time // the list version is re-read at most once a second
+	cache     map[string]*list.Element
+	lru       list.List
 }
 
 type cpEntry struct {
@@ -52,8 +54,17 @@ func (l *ListScreener) listVersion() string {
 // sanctions list (PEP lists do not make a counterparty a hit).
 func (l *ListScreener) ScreenCounterparty(ctx context.Context, cp Counterparty) (*CounterpartyScreening, error) {
 	key := strings.ToUpper(strings.Join(strings.Fields(cp.Name), " ")) + "|" + cp.Country
-	ver := l.listVersion()
 	l.mu.Lock()
+	ver := l.version
+	stale := time.Since(l.checkedAt) > time.Second
+	l.mu.Unlock()
+	if stale {
+		ver = l.listVersion()
+	}
+	l.mu.Lock()
+	if stale {
+		l.checkedAt = time.Now()
+	}
 	if l.cache == nil || l.version != ver {
 		l.cache, l.version = map[string]*list.Element{}, ver
 		l.lru.Init()
