@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/common/types"
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/cases"
@@ -172,7 +173,8 @@ func (c *Compiler) compile(sr StoredRule) (*compiled, error) {
 			return nil, warden.FieldErrorf(warden.EINVALID, "params."+k, "params are whole numbers (amounts in minor units), strings, booleans or lists of strings")
 		}
 	}
-	out.params = params
+	// Made a CEL value once: every evaluation of the rule reads it.
+	out.params = types.NewStringInterfaceMap(types.DefaultTypeAdapter, params)
 	var err error
 	if out.prog, err = c.program("expression", r.Expression, cel.BoolType); err != nil {
 		return nil, err

@@ -158,11 +158,12 @@ func (s *Service) Close() {
 // Windows exposes the in-memory windows (metrics, tests).
 func (s *Service) Windows() *Windows { return s.windows }
 
-// payloadHash identifies a transaction's content.
-func payloadHash(t *Transaction) string {
+// payloadHash identifies a transaction's content; it returns the JSON it
+// hashed too, which the stored record reuses.
+func payloadHash(t *Transaction) (string, []byte) {
 	b, _ := json.Marshal(t)
 	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:16])
+	return hex.EncodeToString(h[:16]), b
 }
 
 func replay(d *Decision, storedHash, hash string) (*Decision, error) {
@@ -183,7 +184,7 @@ func (s *Service) Decide(ctx context.Context, t Transaction) (*Decision, error) 
 	if err := t.Validate(s.now()); err != nil {
 		return nil, err
 	}
-	hash := payloadHash(&t)
+	hash, txJSON := payloadHash(&t)
 	// A submission of the same id already in flight: wait for its outcome.
 	ps := s.pendingFor(t.ID)
 	ps.mu.Lock()
@@ -219,12 +220,12 @@ func (s *Service) Decide(ctx context.Context, t Transaction) (*Decision, error) 
 			return nil, err
 		}
 	}
-	d, err := s.decide(ctx, &t, hash)
+	d, err := s.decide(ctx, &t, hash, txJSON)
 	in.dec, in.err = d, err
 	return d, err
 }
 
-func (s *Service) decide(ctx context.Context, t *Transaction, hash string) (*Decision, error) {
+func (s *Service) decide(ctx context.Context, t *Transaction, hash string, txJSON []byte) (*Decision, error) {
 	prof, err := s.customers.Profile(ctx, t.CustomerID)
 	if err != nil {
 		return nil, fmt.Errorf("customer %s: %w", t.CustomerID, err)
@@ -290,7 +291,7 @@ func (s *Service) decide(ctx context.Context, t *Transaction, hash string) (*Dec
 		for _, w := range ws {
 			w.pending.Add(1)
 		}
-		d.RecordJSON, _ = EncodeRecord(d)
+		d.RecordJSON = encodeRecordWith(txJSON, &d.Decision)
 		// A blocked transaction did not happen: it counts in no window.
 		if dec.Action != ActionBlock {
 			for _, w := range ws {
@@ -453,7 +454,7 @@ func (s *Service) evaluate(rs *ruleSet, t *Transaction, prof *CustomerProfile, c
 	dec := &Decision{TransactionID: t.ID, Action: ActionAllow, Reasons: []Reason{}, DecidedAt: s.now().UTC().Truncate(time.Microsecond)}
 	var fired []*compiled
 	for _, r := range rs.rules {
-		act.params = types.NewStringInterfaceMap(types.DefaultTypeAdapter, r.params.(map[string]any))
+		act.params = r.params
 		out, _, err := r.prog.Eval(act)
 		if err != nil {
 			// A rule that cannot evaluate (a missing field, the cost limit)

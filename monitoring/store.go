@@ -32,6 +32,18 @@ func EncodeRecord(d *Decided) ([]byte, error) {
 	return json.Marshal(StoredRecord{d.Transaction, d.Decision})
 }
 
+// encodeRecordWith is EncodeRecord from the transaction's JSON already made
+// (for the payload hash): the same bytes, one encoding fewer.
+func encodeRecordWith(txJSON []byte, d *Decision) []byte {
+	dec, _ := json.Marshal(d)
+	b := make([]byte, 0, len(txJSON)+len(dec)+32)
+	b = append(b, `{"transaction":`...)
+	b = append(b, txJSON...)
+	b = append(b, `,"decision":`...)
+	b = append(b, dec...)
+	return append(b, '}')
+}
+
 // StoredTransaction is a decided transaction read back.
 type StoredTransaction struct {
 	Seq         int64       `json:"seq"`
