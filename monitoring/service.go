@@ -121,7 +121,7 @@ func NewService(c Config) (*Service, error) {
 	}
 	s.windows = NewWindows(s.history, c.WindowKeys)
 	if !s.shared {
-		s.writer = newBatchWriter(c.Store, 1024)
+		s.writer = newBatchWriter(c.Store, 4096)
 		ctx, stop := context.WithCancel(context.Background())
 		s.stop = stop
 		if l, ok := c.Store.(IDLister); ok {

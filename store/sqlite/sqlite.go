@@ -57,7 +57,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)",
 		// Reads map the file instead of a read system call per page, and
 		// keep 16 MiB of pages per connection.
-		"mmap_size(268435456)", "cache_size(-16384)"} {
+		"mmap_size(268435456)", "cache_size(-16384)", "wal_autocheckpoint(10000)"} {
 		pragmas.Add("_pragma", p)
 	}
 	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
