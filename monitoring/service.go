@@ -430,10 +430,7 @@ func periodStarts(t time.Time, loc *time.Location) (day, month time.Time) {
 // evaluate runs every enabled rule; the decision takes the strongest action
 // of the rules that fired and the sum of their scores (at most 100).
 func (s *Service) evaluate(rs *ruleSet, t *Transaction, prof *CustomerProfile, cps *CounterpartyScreening, ws []*window) (*Decision, []*compiled) {
-	act := &activation{
-		tx:       types.NewStringInterfaceMap(types.DefaultTypeAdapter, txValue(t, cps)),
-		customer: types.NewStringInterfaceMap(types.DefaultTypeAdapter, prof.celValue(t.Currency)),
-	}
+	act := &activation{tx: txMap(t, cps), customer: customerMap(prof, t.Currency)}
 	empty := s.windows.view(nil, t)
 	act.byCust, act.byAcct, act.byCp, act.byAgnt = windowVal{empty}, windowVal{empty}, windowVal{empty}, windowVal{empty}
 	for _, w := range ws {
