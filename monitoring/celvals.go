@@ -45,12 +45,12 @@ func (m fieldMap) Contains(key ref.Val) ref.Val {
 }
 
 func (m fieldMap) ConvertToNative(t reflect.Type) (any, error) { return m.whole().ConvertToNative(t) }
-func (m fieldMap) ConvertToType(t ref.Type) ref.Val          { return m.whole().ConvertToType(t) }
-func (m fieldMap) Equal(o ref.Val) ref.Val                   { return m.whole().Equal(o) }
-func (m fieldMap) Type() ref.Type                            { return types.MapType }
-func (m fieldMap) Value() any                                { return m.full() }
-func (m fieldMap) Iterator() traits.Iterator                 { return m.whole().Iterator() }
-func (m fieldMap) Size() ref.Val                             { return m.whole().Size() }
+func (m fieldMap) ConvertToType(t ref.Type) ref.Val            { return m.whole().ConvertToType(t) }
+func (m fieldMap) Equal(o ref.Val) ref.Val                     { return m.whole().Equal(o) }
+func (m fieldMap) Type() ref.Type                              { return types.MapType }
+func (m fieldMap) Value() any                                  { return m.full() }
+func (m fieldMap) Iterator() traits.Iterator                   { return m.whole().Iterator() }
+func (m fieldMap) Size() ref.Val                               { return m.whole().Size() }
 
 // txMap is the transaction as rules see it (txValue is the same as a map).
 func txMap(t *Transaction, cps *CounterpartyScreening) fieldMap {

@@ -71,12 +71,18 @@ type CustomerSource interface {
 }
 
 // KYCProfiles builds profiles from the KYC service (tier, risk, screening),
-// caching each for TTL in a bounded LRU: a change reaches rules within TTL.
+// caching each for TTL in a bounded LRU, sharded so that concurrent
+// decisions do not queue on one lock: a change reaches rules within TTL.
 type KYCProfiles struct {
 	KYC *kyc.Service
 	TTL time.Duration
 	Max int
 
+	once   sync.Once
+	shards [32]profileShard
+}
+
+type profileShard struct {
 	mu    sync.Mutex
 	cache map[string]*list.Element
 	lru   list.List
@@ -87,49 +93,57 @@ type cachedProfile struct {
 	at time.Time
 }
 
+func (k *KYCProfiles) shard(id string) *profileShard {
+	k.once.Do(func() {
+		for i := range k.shards {
+			k.shards[i].cache = map[string]*list.Element{}
+		}
+	})
+	return &k.shards[hash64(id)%uint64(len(k.shards))]
+}
+
 // Profile implements CustomerSource.
 func (k *KYCProfiles) Profile(ctx context.Context, id string) (*CustomerProfile, error) {
 	now := time.Now()
-	k.mu.Lock()
-	if k.cache == nil {
-		k.cache = map[string]*list.Element{}
-	}
-	if e, ok := k.cache[id]; ok {
+	sh := k.shard(id)
+	sh.mu.Lock()
+	if e, ok := sh.cache[id]; ok {
 		c := e.Value.(*cachedProfile)
 		if now.Sub(c.at) < k.TTL {
-			k.lru.MoveToFront(e)
-			k.mu.Unlock()
+			sh.lru.MoveToFront(e)
+			sh.mu.Unlock()
 			return c.p, nil
 		}
 	}
-	k.mu.Unlock()
+	sh.mu.Unlock()
 	p, err := k.build(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if e, ok := k.cache[id]; ok {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if e, ok := sh.cache[id]; ok {
 		e.Value = &cachedProfile{p, now}
-		k.lru.MoveToFront(e)
+		sh.lru.MoveToFront(e)
 	} else {
-		k.cache[id] = k.lru.PushFront(&cachedProfile{p, now})
+		sh.cache[id] = sh.lru.PushFront(&cachedProfile{p, now})
 	}
-	for k.lru.Len() > max(k.Max, 1000) {
-		e := k.lru.Back()
-		k.lru.Remove(e)
-		delete(k.cache, e.Value.(*cachedProfile).p.ID)
+	for sh.lru.Len() > max(k.Max, 1000)/len(k.shards)+1 {
+		e := sh.lru.Back()
+		sh.lru.Remove(e)
+		delete(sh.cache, e.Value.(*cachedProfile).p.ID)
 	}
 	return p, nil
 }
 
 // Forget drops a cached profile (after a local change).
 func (k *KYCProfiles) Forget(id string) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if e, ok := k.cache[id]; ok {
-		k.lru.Remove(e)
-		delete(k.cache, id)
+	sh := k.shard(id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if e, ok := sh.cache[id]; ok {
+		sh.lru.Remove(e)
+		delete(sh.cache, id)
 	}
 }
 

@@ -17,13 +17,13 @@ import (
 // customers is a CustomerSource over a fixed set of profiles (the KYC
 // service's own profile building is tested with it in kyc_test.go).
 type customers struct {
-	mu sync.Mutex
+	mu sync.RWMutex
 	m  map[string]*monitoring.CustomerProfile
 }
 
 func (c *customers) Profile(_ context.Context, id string) (*monitoring.CustomerProfile, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	if p, ok := c.m[id]; ok {
 		return p, nil
 	}
