@@ -62,7 +62,7 @@ func (a *app) auditHoldCommand() *cobra.Command {
 		Short: "Set a legal hold",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withAudit(cmd, func(c config.Config, db *sqlstore.DB, log *audit.Log, _ string) error {
+			return a.withAuditChanges(cmd, func(c config.Config, db *sqlstore.DB, log *audit.Log, _ string) error {
 				h, err := log.SetHold(warden.NewContextWithActor(cmd.Context(), cliActor()), reason)
 				if err != nil {
 					return err
@@ -79,7 +79,7 @@ func (a *app) auditHoldCommand() *cobra.Command {
 		Short: "Release the legal hold",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withAudit(cmd, func(c config.Config, db *sqlstore.DB, log *audit.Log, _ string) error {
+			return a.withAuditChanges(cmd, func(c config.Config, db *sqlstore.DB, log *audit.Log, _ string) error {
 				h, err := log.ReleaseHold(warden.NewContextWithActor(cmd.Context(), cliActor()), releaseReason)
 				if err != nil {
 					return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,17 @@ func TestAuditHoldAndArchiveCLI(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "archive.jsonl")
 
 	mustRun(t, env, append([]string{"audit", "hold", "set", "--reason", "subpoena 42"}, f.args...)...)
+	// Setting the hold is an audited change, and the command signs a
+	// checkpoint that covers it.
+	var entries, signed int64
+	db, err := sql.Open("sqlite", filepath.Join(f.dir, "warden.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.QueryRow(`SELECT (SELECT COUNT(*) FROM audit_entries), (SELECT MAX(size) FROM audit_checkpoints)`).Scan(&entries, &signed); err != nil || signed != entries {
+		t.Fatalf("after hold set: %d entries, newest checkpoint %d (%v)", entries, signed, err)
+	}
 	r := runCLI(t, env, append([]string{"audit", "hold", "status", "--json"}, f.args...)...)
 	if st := decodeJSON[map[string]any](t, r.stdout); st["active"] != true {
 		t.Fatalf("status: %s", r)
