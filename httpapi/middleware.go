@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -138,6 +139,9 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		d := time.Since(start)
 		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
 		s.metrics.latency.WithLabelValues(route, r.Method).Observe(d.Seconds())
+		if !s.log.Enabled(r.Context(), slog.LevelInfo) {
+			return // access logging off (log_level warn or error): build nothing
+		}
 		attrs := []any{
 			"request_id", warden.RequestIDFromContext(r.Context()), "method", r.Method, "path", r.URL.Path,
 			"route", route, "status", sw.status, "bytes", sw.bytes, "duration_ms", float64(d.Microseconds()) / 1000,
