@@ -363,43 +363,15 @@ func ctrInstitution(s *seq, field, code string, in Institution) (ctrParty, error
 
 func (pe *Person) party(s *seq, field string) (ctrParty, error) {
 	p := ctrParty{SeqNum: s.next(), ActivityPartyTypeCode: pe.Role}
-	var err error
-	name := xPartyName{PartyNameTypeCode: "L"}
+	f, err := personName(field, pe.Entity, pe.Name, pe.LastName, pe.FirstName, pe.MiddleName, pe.Suffix, pe.Gender, pe.BirthDate)
+	if err != nil {
+		return p, err
+	}
+	name := f.name
+	p.Entity, p.Female, p.Male, p.UnknownGender, p.BirthDateUnknown, p.BirthDate = f.entity, f.female, f.male, f.unknownGender, f.birthUnknown, f.dob
 	alt := "AKA"
 	if pe.Entity {
 		alt = "DBA"
-		p.Entity = "Y"
-		if name.LastName, err = required(field+".name", pe.Name, 150); err != nil {
-			return p, err
-		}
-	} else {
-		if name.LastName, err = required(field+".last_name", pe.LastName, 150); err != nil {
-			return p, err
-		}
-		if name.FirstName, err = required(field+".first_name", pe.FirstName, 35); err != nil {
-			return p, err
-		}
-		if name.MiddleName, err = clean(field+".middle_name", pe.MiddleName, 35); err != nil {
-			return p, err
-		}
-		if name.Suffix, err = clean(field+".suffix", pe.Suffix, 35); err != nil {
-			return p, err
-		}
-		switch pe.Gender {
-		case "F":
-			p.Female = "Y"
-		case "M":
-			p.Male = "Y"
-		case "":
-			p.UnknownGender = "Y"
-		default:
-			return p, warden.FieldErrorf(warden.EINVALID, field+".gender", "%s.gender must be F, M or empty", field)
-		}
-		if pe.BirthDate.IsZero() {
-			p.BirthDateUnknown = "Y"
-		} else if p.BirthDate, err = date(field+".birth_date", pe.BirthDate); err != nil {
-			return p, err
-		}
 	}
 	for _, c := range []struct {
 		name string

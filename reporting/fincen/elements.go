@@ -1,6 +1,8 @@
 package fincen
 
 import (
+	"time"
+
 	"github.com/wardenhq/warden"
 )
 
@@ -187,4 +189,51 @@ func institution(s *seq, field string, in Institution, withRSSD bool) (instituti
 		return p, warden.FieldErrorf(warden.EINVALID, field+".organization_type", "%s.organization_type must be one of 1 (casino), 2 (depository), 4 (MSB), 5 (securities/futures), 999 (other)", field)
 	}
 	return p, nil
+}
+
+// personFacts are what a CTR person and a SAR subject share: the legal
+// name and, for individuals, the gender and birth-date indicators.
+type personFacts struct {
+	name                                                   xPartyName
+	entity, female, male, unknownGender, birthUnknown, dob string
+}
+
+// personName validates and maps the name, gender and birth date of a
+// person (legal name for an organisation).
+func personName(field string, entity bool, legal, last, first, middle, suffix, gender string, birth time.Time) (personFacts, error) {
+	f := personFacts{name: xPartyName{PartyNameTypeCode: "L"}}
+	var err error
+	if entity {
+		f.entity = "Y"
+		f.name.LastName, err = required(field+".name", legal, 150)
+		return f, err
+	}
+	if f.name.LastName, err = required(field+".last_name", last, 150); err != nil {
+		return f, err
+	}
+	if f.name.FirstName, err = required(field+".first_name", first, 35); err != nil {
+		return f, err
+	}
+	if f.name.MiddleName, err = clean(field+".middle_name", middle, 35); err != nil {
+		return f, err
+	}
+	if f.name.Suffix, err = clean(field+".suffix", suffix, 35); err != nil {
+		return f, err
+	}
+	switch gender {
+	case "F":
+		f.female = "Y"
+	case "M":
+		f.male = "Y"
+	case "":
+		f.unknownGender = "Y"
+	default:
+		return f, warden.FieldErrorf(warden.EINVALID, field+".gender", "%s.gender must be F, M or empty", field)
+	}
+	if birth.IsZero() {
+		f.birthUnknown = "Y"
+	} else if f.dob, err = date(field+".birth_date", birth); err != nil {
+		return f, err
+	}
+	return f, nil
 }

@@ -138,42 +138,12 @@ func regulator(field, code string, sar bool) (string, error) {
 // party writes a subject (33).
 func (sub *Subject) party(s *seq, field string) (sarParty, error) {
 	p := sarParty{SeqNum: s.next(), ActivityPartyTypeCode: partySubject}
-	var err error
-	name := xPartyName{PartyNameTypeCode: "L"}
-	if sub.Entity {
-		p.Entity = "Y"
-		if name.LastName, err = required(field+".name", sub.Name, 150); err != nil {
-			return p, err
-		}
-	} else {
-		if name.LastName, err = required(field+".last_name", sub.LastName, 150); err != nil {
-			return p, err
-		}
-		if name.FirstName, err = required(field+".first_name", sub.FirstName, 35); err != nil {
-			return p, err
-		}
-		if name.MiddleName, err = clean(field+".middle_name", sub.MiddleName, 35); err != nil {
-			return p, err
-		}
-		if name.Suffix, err = clean(field+".suffix", sub.Suffix, 35); err != nil {
-			return p, err
-		}
-		switch sub.Gender {
-		case "F":
-			p.Female = "Y"
-		case "M":
-			p.Male = "Y"
-		case "":
-			p.UnknownGender = "Y"
-		default:
-			return p, warden.FieldErrorf(warden.EINVALID, field+".gender", "%s.gender must be F, M or empty", field)
-		}
-		if sub.BirthDate.IsZero() {
-			p.BirthDateUnknown = "Y"
-		} else if p.BirthDate, err = date(field+".birth_date", sub.BirthDate); err != nil {
-			return p, err
-		}
+	f, err := personName(field, sub.Entity, sub.Name, sub.LastName, sub.FirstName, sub.MiddleName, sub.Suffix, sub.Gender, sub.BirthDate)
+	if err != nil {
+		return p, err
 	}
+	name := f.name
+	p.Entity, p.Female, p.Male, p.UnknownGender, p.BirthDateUnknown, p.BirthDate = f.entity, f.female, f.male, f.unknownGender, f.birthUnknown, f.dob
 	switch sub.Role {
 	case "":
 	case RoleSender:
