@@ -63,22 +63,7 @@ func (db *DB) UpdateCase(ctx context.Context, c *cases.Case) (err error) {
 	return nil
 }
 
-func scanCases(rows *sql.Rows) ([]*cases.Case, error) {
-	defer rows.Close()
-	out := []*cases.Case{}
-	for rows.Next() {
-		var data string
-		if err := rows.Scan(&data); err != nil {
-			return nil, fmt.Errorf("read case: %w", err)
-		}
-		var c cases.Case
-		if err := json.Unmarshal([]byte(data), &c); err != nil {
-			return nil, fmt.Errorf("decode case: %w", err)
-		}
-		out = append(out, &c)
-	}
-	return out, rows.Err()
-}
+func scanCases(rows *sql.Rows) ([]*cases.Case, error) { return scanJSON[cases.Case](rows, "case") }
 
 // Case implements cases.CaseStore.
 func (db *DB) Case(ctx context.Context, id string) (c *cases.Case, err error) {

@@ -41,22 +41,7 @@ func (db *DB) PutReports(ctx context.Context, day string, rs []*ctr.Report, at t
 	return stored, err
 }
 
-func scanReports(rows *sql.Rows) ([]*ctr.Report, error) {
-	defer rows.Close()
-	out := []*ctr.Report{}
-	for rows.Next() {
-		var data string
-		if err := rows.Scan(&data); err != nil {
-			return nil, fmt.Errorf("read report: %w", err)
-		}
-		var r ctr.Report
-		if err := json.Unmarshal([]byte(data), &r); err != nil {
-			return nil, fmt.Errorf("decode report: %w", err)
-		}
-		out = append(out, &r)
-	}
-	return out, rows.Err()
-}
+func scanReports(rows *sql.Rows) ([]*ctr.Report, error) { return scanJSON[ctr.Report](rows, "report") }
 
 // Reports implements ctr.Store.
 func (db *DB) Reports(ctx context.Context, day, status string) (rs []*ctr.Report, err error) {

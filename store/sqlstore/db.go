@@ -8,6 +8,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -175,3 +176,22 @@ func (db *DB) ReadDB() *sql.DB { return db.read }
 // WriteDBForTest exposes the write pool so that tests can damage a store on
 // purpose (tampering, schema drift). Application code never calls it.
 func (db *DB) WriteDBForTest() *sql.DB { return db.write }
+
+// scanJSON reads rows of one JSON column into values of T; what names the
+// kind of row in errors.
+func scanJSON[T any](rows *sql.Rows, what string) ([]*T, error) {
+	defer rows.Close()
+	out := []*T{}
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("read %s: %w", what, err)
+		}
+		v := new(T)
+		if err := json.Unmarshal([]byte(data), v); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -375,20 +375,7 @@ func (db *DB) PutRule(ctx context.Context, r *monitoring.StoredRule) (err error)
 }
 
 func scanRules(rows *sql.Rows) ([]*monitoring.StoredRule, error) {
-	defer rows.Close()
-	var out []*monitoring.StoredRule
-	for rows.Next() {
-		var data string
-		if err := rows.Scan(&data); err != nil {
-			return nil, fmt.Errorf("read rule: %w", err)
-		}
-		var r monitoring.StoredRule
-		if err := json.Unmarshal([]byte(data), &r); err != nil {
-			return nil, fmt.Errorf("decode rule: %w", err)
-		}
-		out = append(out, &r)
-	}
-	return out, rows.Err()
+	return scanJSON[monitoring.StoredRule](rows, "rule")
 }
 
 // LatestRules implements monitoring.RuleStore.
