@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -201,7 +200,7 @@ first bad index.`,
 					if len(opts.TrustedKeys) == 0 {
 						opts.TrustedKeys = append([]string{vkey}, c.Audit.TrustedKeys...)
 					}
-					rep, verr = verifyLive(cmd.Context(), db, log, opts)
+					rep, verr = log.VerifyStore(cmd.Context(), opts)
 					return nil
 				})
 				if err != nil {
@@ -217,11 +216,6 @@ first bad index.`,
 	cmd.Flags().StringVar(&trustedCP, "trusted-checkpoint", "", "a signed checkpoint saved earlier (from warden audit checkpoint)")
 	cmd.Flags().StringArrayVar(&keys, "key", nil, "trusted public key (note format); repeat for rotated keys")
 	return cmd
-}
-
-// verifyLive verifies the store's log (audit.Log.VerifyStore).
-func verifyLive(ctx context.Context, _ *sqlstore.DB, log *audit.Log, opts audit.VerifyOptions) (*audit.Report, error) {
-	return log.VerifyStore(ctx, opts)
 }
 
 func (a *app) printReport(rep *audit.Report, verr error) error {

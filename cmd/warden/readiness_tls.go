@@ -94,7 +94,7 @@ type wardenFacts struct {
 }
 
 func (w *wardenFacts) VerifyAudit(ctx context.Context) (int64, error) {
-	rep, err := verifyLive(ctx, w.db, w.log, audit.VerifyOptions{TrustedKeys: w.keys})
+	rep, err := w.log.VerifyStore(ctx, audit.VerifyOptions{TrustedKeys: w.keys})
 	if rep == nil {
 		return 0, err
 	}
