@@ -81,8 +81,58 @@ func txMap(t *Transaction, cps *CounterpartyScreening) fieldMap {
 				return nil, false
 			}
 			return types.Int(*t.BalanceAfter), true
-		case "metadata", "counterparty":
-			return types.DefaultTypeAdapter.NativeToValue(txValue(t, cps)[k]), true
+		case "counterparty":
+			return counterpartyMap(t, cps), true
+		case "metadata":
+			if t.Metadata == nil {
+				return types.DefaultTypeAdapter.NativeToValue(map[string]string{}), true
+			}
+			return types.DefaultTypeAdapter.NativeToValue(t.Metadata), true
+		}
+		return nil, false
+	}}
+}
+
+// counterpartyMap is tx.counterparty: two rules of the built-in pack read
+// it on every transaction, so it is lazy too.
+func counterpartyMap(t *Transaction, cps *CounterpartyScreening) fieldMap {
+	full := func() map[string]any { return txValue(t, cps)["counterparty"].(map[string]any) }
+	return fieldMap{full: full, find: func(k string) (ref.Val, bool) {
+		switch k {
+		case "name":
+			return types.String(t.Counterparty.Name), true
+		case "account":
+			return types.String(t.Counterparty.Account), true
+		case "institution":
+			return types.String(t.Counterparty.Institution), true
+		case "country":
+			return types.String(t.Counterparty.Country), true
+		case "key":
+			return types.String(t.CounterpartyKey()), true
+		case "screening":
+			return fieldMap{full: func() map[string]any { return full()["screening"].(map[string]any) }, find: func(k string) (ref.Val, bool) {
+				hit := cps != nil && cps.Hit
+				switch k {
+				case "hit":
+					return types.Bool(hit), true
+				case "score":
+					if !hit {
+						return types.Double(0), true
+					}
+					return types.Double(cps.Score), true
+				case "list":
+					if !hit {
+						return types.String(""), true
+					}
+					return types.String(cps.List), true
+				case "entry_id":
+					if !hit {
+						return types.String(""), true
+					}
+					return types.String(cps.EntryID), true
+				}
+				return nil, false
+			}}, true
 		}
 		return nil, false
 	}}

@@ -2,6 +2,9 @@ package monitoring
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,28 +37,78 @@ func TestFieldMapsMatchTheFullMaps(t *testing.T) {
 		Counterparty: Counterparty{Name: "N", Country: "KE"}}
 	prof := &CustomerProfile{ID: "c", Known: true, Type: "individual", Tier: "full", Risk: "low", PEP: true, Hits: 2, Products: []string{"x"}}
 	SetLimitsForTest(prof, "KES", Limits{1, 2, 3, 4})
+	hit := &CounterpartyScreening{Hit: true, Score: 0.9, List: "ofac-sdn", EntryID: "1"}
 	for name, pair := range map[string]struct {
 		lazy fieldMap
 		full map[string]any
-	}{"tx": {txMap(tx, &CounterpartyScreening{Hit: true, Score: 0.9, List: "ofac-sdn", EntryID: "1"}), txValue(tx, &CounterpartyScreening{Hit: true, Score: 0.9, List: "ofac-sdn", EntryID: "1"})},
-		"customer": {customerMap(prof, "KES"), prof.celValue("KES")}} {
-		for k, want := range pair.full {
-			got, ok := pair.lazy.find(k)
-			if !ok {
-				t.Errorf("%s.%s missing", name, k)
-				continue
-			}
-			if eq := got.Equal(types.DefaultTypeAdapter.NativeToValue(want)); eq != types.True {
-				t.Errorf("%s.%s = %v, want %v", name, k, got, want)
-			}
-		}
-		if _, ok := pair.lazy.find("nonsense"); ok {
-			t.Errorf("%s has a field the map lacks", name)
-		}
+	}{
+		"tx (hit)":       {txMap(tx, hit), txValue(tx, hit)},
+		"tx (no hit)":    {txMap(tx, nil), txValue(tx, nil)},
+		"tx (miss)":      {txMap(tx, &CounterpartyScreening{Score: 0.5}), txValue(tx, &CounterpartyScreening{Score: 0.5})},
+		"customer (KES)": {customerMap(prof, "KES"), prof.celValue("KES")},
+		"customer (USD)": {customerMap(prof, "USD"), prof.celValue("USD")},
+	} {
+		sameFields(t, name, pair.lazy, pair.full)
 	}
 	noBal := *tx
 	noBal.BalanceAfter = nil
 	if _, ok := txMap(&noBal, nil).find("balance_after"); ok {
 		t.Error("balance_after present without one")
+	}
+}
+
+// sameFields compares a lazy map with its full form field by field, nested
+// lazy maps included.
+func sameFields(t *testing.T, name string, lazy fieldMap, full map[string]any) {
+	t.Helper()
+	for k, want := range full {
+		got, ok := lazy.find(k)
+		if !ok {
+			t.Errorf("%s.%s missing", name, k)
+			continue
+		}
+		if nested, ok := got.(fieldMap); ok {
+			w, ok := want.(map[string]any)
+			if !ok {
+				t.Errorf("%s.%s is a map, want %T", name, k, want)
+				continue
+			}
+			sameFields(t, name+"."+k, nested, w)
+			if eq := nested.Equal(types.DefaultTypeAdapter.NativeToValue(w)); eq != types.True {
+				t.Errorf("%s.%s as a whole = %v, want %v", name, k, nested.Value(), w)
+			}
+			continue
+		}
+		if eq := got.Equal(types.DefaultTypeAdapter.NativeToValue(want)); eq != types.True {
+			t.Errorf("%s.%s = %v, want %v", name, k, got, want)
+		}
+	}
+	if _, ok := lazy.find("nonsense"); ok {
+		t.Errorf("%s has a field the map lacks", name)
+	}
+}
+
+// The hand-written identifier checks accept exactly what their regular
+// expressions do.
+func TestValidIdentMatchesItsPattern(t *testing.T) {
+	txID := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
+	ref := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$`)
+	alphabet := []string{"a", "Z", "0", "9", ".", "_", ":", "-", "/", " ", "é", "\x00", "\n", "+", "ß"}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	cases := []string{"", strings.Repeat("a", 128), strings.Repeat("a", 129), "-a", "a-", "/a", "a/b", "é"}
+	for range 20000 {
+		var b strings.Builder
+		for range rnd.IntN(8) {
+			b.WriteString(alphabet[rnd.IntN(len(alphabet))])
+		}
+		cases = append(cases, b.String())
+	}
+	for _, s := range cases {
+		if got, want := validTxID(s), txID.MatchString(s); got != want {
+			t.Errorf("validTxID(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := validRef(s), ref.MatchString(s); got != want {
+			t.Errorf("validRef(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

@@ -395,7 +395,7 @@ func (s *Service) catchUp(ctx context.Context, tx LockedTx, keys []Key, t *Trans
 
 // Transaction returns a stored transaction with its decision.
 func (s *Service) Transaction(ctx context.Context, id string) (*StoredTransaction, error) {
-	if !txIDPattern.MatchString(id) {
+	if !validTxID(id) {
 		return nil, warden.FieldErrorf(warden.EINVALID, "id", "transaction ids are 1 to 128 letters, digits, '.', '_', ':' or '-'")
 	}
 	return s.store.Transaction(ctx, id)

@@ -56,8 +56,6 @@ type Transaction struct {
 }
 
 var (
-	txIDPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
-	refPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$`)
 	metaKeyRegex = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 )
 
@@ -73,7 +71,7 @@ func printable(s string) bool {
 // history).
 func (t *Transaction) Validate(now time.Time) error {
 	switch {
-	case !txIDPattern.MatchString(t.ID):
+	case !validTxID(t.ID):
 		return warden.FieldErrorf(warden.EINVALID, "id", "id must be 1 to 128 letters, digits, '.', '_', ':' or '-'")
 	case t.Time.IsZero():
 		return warden.FieldErrorf(warden.EINVALID, "time", "time is required (RFC 3339)")
@@ -81,9 +79,9 @@ func (t *Transaction) Validate(now time.Time) error {
 		return warden.FieldErrorf(warden.EINVALID, "time", "time is in the future")
 	case t.Time.Before(now.AddDate(0, 0, -400)):
 		return warden.FieldErrorf(warden.EINVALID, "time", "time is more than 400 days ago")
-	case !refPattern.MatchString(t.CustomerID):
+	case !validRef(t.CustomerID):
 		return warden.FieldErrorf(warden.EINVALID, "customer_id", "customer_id is required: 1 to 128 letters, digits, '.', '_', ':', '/' or '-'")
-	case !refPattern.MatchString(t.AccountID):
+	case !validRef(t.AccountID):
 		return warden.FieldErrorf(warden.EINVALID, "account_id", "account_id is required: 1 to 128 letters, digits, '.', '_', ':', '/' or '-'")
 	case t.Amount <= 0 || t.Amount > MaxAmount:
 		return warden.FieldErrorf(warden.EINVALID, "amount", "amount must be a positive whole number of minor units, at most 10^15")
@@ -91,9 +89,9 @@ func (t *Transaction) Validate(now time.Time) error {
 		return warden.FieldErrorf(warden.EINVALID, "direction", "direction must be in or out")
 	case !validChannel(t.Channel):
 		return warden.FieldErrorf(warden.EINVALID, "channel", "channel must be one of %s", strings.Join(Channels, ", "))
-	case t.Branch != "" && !refPattern.MatchString(t.Branch):
+	case t.Branch != "" && !validRef(t.Branch):
 		return warden.FieldErrorf(warden.EINVALID, "branch", "branch must be 1 to 128 letters, digits, '.', '_', ':', '/' or '-'")
-	case t.Agent != "" && !refPattern.MatchString(t.Agent):
+	case t.Agent != "" && !validRef(t.Agent):
 		return warden.FieldErrorf(warden.EINVALID, "agent", "agent must be 1 to 128 letters, digits, '.', '_', ':', '/' or '-'")
 	case t.BalanceAfter != nil && (*t.BalanceAfter < -MaxAmount || *t.BalanceAfter > MaxAmount):
 		return warden.FieldErrorf(warden.EINVALID, "balance_after", "balance_after must be within ±10^15 minor units")
@@ -190,4 +188,25 @@ type Decision struct {
 
 func (d *Decision) String() string {
 	return fmt.Sprintf("%s %s score %d (%d reasons)", d.TransactionID, d.Action, d.Score, len(d.Reasons))
+}
+
+// validTxID is ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$ and validRef the same
+// with '/', written out because they run on every transaction.
+func validTxID(s string) bool { return validIdent(s, "._:-") }
+func validRef(s string) bool  { return validIdent(s, "._:/-") }
+
+func validIdent(s, punct string) bool {
+	if len(s) == 0 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			continue
+		}
+		if i == 0 || strings.IndexByte(punct, c) < 0 {
+			return false
+		}
+	}
+	return true
 }

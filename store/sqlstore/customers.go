@@ -70,8 +70,13 @@ func scanCustomers(rows *sql.Rows) ([]*kyc.Customer, error) {
 // Customer implements kyc.CustomerStore.
 func (db *DB) Customer(ctx context.Context, id string) (c *kyc.Customer, err error) {
 	defer db.track("customers.get", time.Now(), &err)
-	rows, err := db.read.QueryContext(ctx, `SELECT id, version, data, updated_at, updated_by FROM customer_versions
-		WHERE id = $1 ORDER BY version DESC LIMIT 1`, id)
+	// Prepared once: monitoring reads customers on its hot path.
+	st, err := db.prepared(ctx, db.read, `SELECT id, version, data, updated_at, updated_by FROM customer_versions
+		WHERE id = $1 ORDER BY version DESC LIMIT 1`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("read customer: %w", err)
 	}
