@@ -87,6 +87,54 @@ func (l *Log) Origin() string { return l.cfg.Origin }
 // commit): whoever finds no flush running becomes the flusher for everyone
 // waiting.
 func (l *Log) Append(ctx context.Context, rec Record) (*Entry, error) {
+	es, err := l.AppendAll(ctx, []Record{rec})
+	if err != nil {
+		return nil, err
+	}
+	return es[0], nil
+}
+
+// AppendAll sequences records in their order and returns their entries once
+// all are committed: one caller's batch (the alerts of a batch of
+// decisions) costs one commit rather than one each. Nothing is appended if
+// a record is invalid.
+func (l *Log) AppendAll(ctx context.Context, recs []Record) ([]*Entry, error) {
+	reqs := make([]*appendReq, len(recs))
+	for i, rec := range recs {
+		req, err := l.request(ctx, rec)
+		if err != nil {
+			return nil, err
+		}
+		reqs[i] = req
+	}
+	l.mu.Lock()
+	l.pending = append(l.pending, reqs...)
+	flusher := !l.flushing
+	l.flushing = true
+	l.mu.Unlock()
+	if flusher {
+		l.flush(context.WithoutCancel(ctx))
+	}
+	out := make([]*Entry, len(reqs))
+	for i, req := range reqs {
+		select {
+		case err := <-req.done:
+			if err != nil {
+				return nil, err
+			}
+			out[i] = &req.entry
+		case <-ctx.Done():
+			// The entries may still be committed by the flusher; the caller
+			// only stops waiting.
+			return nil, ctx.Err()
+		}
+	}
+	return out, nil
+}
+
+// request validates a record and makes its entry, canonicalized here in
+// the caller's goroutine so that the group commit only splices it in.
+func (l *Log) request(ctx context.Context, rec Record) (*appendReq, error) {
 	if err := rec.Validate(); err != nil {
 		return nil, err
 	}
@@ -104,38 +152,11 @@ func (l *Log) Append(ctx context.Context, rec Record) (*Entry, error) {
 		if len(raw) > MaxInlineChange {
 			sum := sha256.Sum256(raw)
 			e.ChangeSHA256 = hex.EncodeToString(sum[:])
-		} else {
-			// Canonicalized here, in the caller's goroutine, so that the
-			// group commit only splices it in.
-			if e.Change, err = jsoncanonicalizer.Transform(raw); err != nil {
-				return nil, fmt.Errorf("audit: canonicalize change: %w", err)
-			}
+		} else if e.Change, err = jsoncanonicalizer.Transform(raw); err != nil {
+			return nil, fmt.Errorf("audit: canonicalize change: %w", err)
 		}
 	}
-	req := &appendReq{entry: e, done: make(chan error, 1)}
-	l.mu.Lock()
-	l.pending = append(l.pending, req)
-	if l.flushing {
-		l.mu.Unlock()
-		select {
-		case err := <-req.done:
-			if err != nil {
-				return nil, err
-			}
-			return &req.entry, nil
-		case <-ctx.Done():
-			// The entry may still be committed by the flusher; the caller only
-			// stops waiting.
-			return nil, ctx.Err()
-		}
-	}
-	l.flushing = true
-	l.mu.Unlock()
-	l.flush(context.WithoutCancel(ctx))
-	if err := <-req.done; err != nil {
-		return nil, err
-	}
-	return &req.entry, nil
+	return &appendReq{entry: e, done: make(chan error, 1)}, nil
 }
 
 // flush commits pending requests in batches until none are left.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -320,4 +321,39 @@ func TestSigningKeyFile(t *testing.T) {
 	if _, _, err := audit.LoadOrCreateSigningKey(path, "x"); err == nil {
 		t.Fatal("a world-readable key file was accepted")
 	}
+}
+
+// AppendAll sequences a batch in its order, and appends none of it when one
+// record is invalid.
+func TestAppendAllKeepsOrderAndIsAllOrNothing(t *testing.T) {
+	f := newFixture(t, 100)
+	ctx := context.Background()
+	bad := []audit.Record{
+		{Action: "alert.open", Subject: audit.Subject{Type: "alert", ID: "a0"}},
+		{Action: "Bad Action", Subject: audit.Subject{Type: "alert", ID: "a1"}},
+	}
+	if _, err := f.log.AppendAll(ctx, bad); warden.ErrorCode(err) != warden.EINVALID {
+		t.Fatalf("invalid batch: %v", err)
+	}
+	if n, _ := f.log.Size(ctx); n != 0 {
+		t.Fatalf("a batch with an invalid record appended %d entries", n)
+	}
+	var recs []audit.Record
+	for i := range 5 {
+		recs = append(recs, audit.Record{Action: "alert.open", Subject: audit.Subject{Type: "alert", ID: fmt.Sprint("a", i)}, Change: map[string]any{"i": i}})
+	}
+	es, err := f.log.AppendAll(ctx, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := f.log.Entries(ctx, 0, 5)
+	if err != nil || len(stored) != 5 {
+		t.Fatalf("%d entries stored: %v", len(stored), err)
+	}
+	for i, e := range es {
+		if e.Index != int64(i) || e.Subject.ID != fmt.Sprint("a", i) || !strings.Contains(string(stored[i].Data), fmt.Sprintf(`"id":"a%d"`, i)) {
+			t.Fatalf("entry %d: index %d subject %s stored %s", i, e.Index, e.Subject.ID, stored[i].Data)
+		}
+	}
+	verifyStoredTree(t, f, 5)
 }

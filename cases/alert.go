@@ -116,6 +116,25 @@ type Recorder interface {
 	Append(ctx context.Context, rec audit.Record) (*audit.Entry, error)
 }
 
+// BatchRecorder appends many records in one commit; *audit.Log implements
+// it, and RaiseBatch uses it when the Recorder does.
+type BatchRecorder interface {
+	AppendAll(ctx context.Context, recs []audit.Record) ([]*audit.Entry, error)
+}
+
+func appendAll(ctx context.Context, r Recorder, recs []audit.Record) error {
+	if b, ok := r.(BatchRecorder); ok {
+		_, err := b.AppendAll(ctx, recs)
+		return err
+	}
+	for _, rec := range recs {
+		if _, err := r.Append(ctx, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Alerts raises and reads alerts.
 type Alerts struct {
 	Store AlertStore
@@ -181,18 +200,23 @@ func (s *Alerts) RaiseBatch(ctx context.Context, rs []Raise) ([]*Alert, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, a := range as {
-		if s.Audit != nil {
+	if s.Audit != nil {
+		// One audit commit for the batch, not one an alert.
+		recs := make([]audit.Record, len(as))
+		for i, a := range as {
 			action := "alert.extend"
 			if created[i] {
 				action = "alert.open"
 			}
-			if _, err := s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "alert", ID: a.ID},
+			recs[i] = audit.Record{Action: action, Subject: audit.Subject{Type: "alert", ID: a.ID},
 				Change: map[string]any{"customer_id": a.CustomerID, "source": a.Source, "rule_id": a.RuleID, "rule_version": a.RuleVersion,
-					"severity": a.Severity, "hits": a.Hits, "evidence": rs[i].Evidence}}); err != nil {
-				return nil, err
-			}
+					"severity": a.Severity, "hits": a.Hits, "evidence": rs[i].Evidence}}
 		}
+		if err := appendAll(ctx, s.Audit, recs); err != nil {
+			return nil, err
+		}
+	}
+	for i, a := range as {
 		if s.OnRaise != nil {
 			s.OnRaise(a, created[i])
 		}

@@ -262,8 +262,12 @@ func TestRunStopsPromptlyWithBrokersDown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- in.Run(ctx) }()
-	waitFor(t, "the connection failure to be logged", func() bool {
-		return strings.Contains(logs.String(), "level=WARN msg=\"unable to open connection to broker\"")
+	// Both logged: the client (made by New) fails to connect, and Run has
+	// started (it logs after claiming the intake, so the second Run below
+	// cannot win the race and run forever).
+	waitFor(t, "Run to start and the connection failure to be logged", func() bool {
+		l := logs.String()
+		return strings.Contains(l, "level=WARN msg=\"unable to open connection to broker\"") && strings.Contains(l, "msg=\"kafka intake starting\"")
 	})
 	if err := in.Run(context.Background()); err == nil {
 		t.Error("a second Run was accepted")
