@@ -10,12 +10,12 @@
 # (monitoring.window_keys and the profile caches evict).
 #
 # Bounded: BENCH_SECONDS (default 20, at most 300) per phase after a 3 s
-# warm-up; BENCH_WORKERS (default 256) concurrent connections.
+# warm-up; BENCH_WORKERS (default 64) concurrent connections.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 seconds=${BENCH_SECONDS:-20}
-workers=${BENCH_WORKERS:-256}
+workers=${BENCH_WORKERS:-64}
 customers=${BENCH_CUSTOMERS:-1000000}
 for v in "$seconds:1:300:BENCH_SECONDS" "$workers:1:4096:BENCH_WORKERS" "$customers:1:10000000:BENCH_CUSTOMERS"; do
 	IFS=: read -r val lo hi name <<<"$v"
