@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -33,7 +34,14 @@ func BenchmarkDecide(b *testing.B) {
 	var n atomic.Int64
 	base := time.Now().UTC().Add(-time.Hour)
 	channels := []string{"mobile_money", "cash", "card", "wire"}
-	b.SetParallelism(1024) // 2,048 in flight: twice the largest commit, so deciding overlaps writing
+	// 2,048 in flight by default: twice the largest commit, so deciding
+	// overlaps writing. BENCH_INFLIGHT sets another number (e.g. 64, what
+	// bench/decide.sh's connections allow).
+	inflight := 2048
+	if v, err := strconv.Atoi(os.Getenv("BENCH_INFLIGHT")); err == nil && v >= 2 {
+		inflight = v
+	}
+	b.SetParallelism(max(inflight/runtime.GOMAXPROCS(0), 1))
 	// Steady state: every customer's, account's, counterparty's and agent's
 	// window in memory (a cold key costs a store read once).
 	var wg sync.WaitGroup

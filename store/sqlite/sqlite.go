@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	sqlite3 "modernc.org/sqlite"
 	sqlite3lib "modernc.org/sqlite/lib"
@@ -57,10 +59,15 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)",
 		// Reads map the file instead of a read system call per page, and
 		// keep 16 MiB of pages per connection.
-		"mmap_size(268435456)", "cache_size(-16384)", "wal_autocheckpoint(10000)"} {
+		"mmap_size(268435456)", "cache_size(-16384)",
+		// Checkpoints run in the background (checkpoints below); the
+		// commit that crosses this far larger threshold checkpoints only if
+		// that falls behind.
+		fmt.Sprintf("wal_autocheckpoint(%d)", backstopCheckpointPages)} {
 		pragmas.Add("_pragma", p)
 	}
-	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
+	ckptDSN := "file:" + path + "?" + pragmas.Encode()
+	writeDSN := ckptDSN + "&_txlock=immediate"
 	pragmas.Add("_pragma", "query_only(1)")
 	readDSN := "file:" + path + "?" + pragmas.Encode()
 
@@ -87,5 +94,56 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("restrict permissions of %s: %w", path, err)
 	}
-	return sqlstore.New(write, read, Dialect()), nil
+	ckpt, err := sql.Open("sqlite", ckptDSN)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	db := sqlstore.New(write, read, Dialect())
+	stop := make(chan struct{})
+	stopped := make(chan struct{})
+	go checkpoints(ckpt, checkpointEvery, stop, stopped)
+	var once sync.Once // Close may be called more than once
+	db.OnClose(func() {
+		once.Do(func() {
+			close(stop)
+			<-stopped
+			ckpt.Close()
+		})
+	})
+	return db, nil
+}
+
+const (
+	// checkpointEvery is how often the background checkpoint runs; one
+	// with nothing to copy costs a few system calls.
+	checkpointEvery = 200 * time.Millisecond
+	// backstopCheckpointPages (about 400 MiB of WAL) is where a commit
+	// checkpoints by itself.
+	backstopCheckpointPages = 100000
+)
+
+// checkpoints copies committed WAL pages into the database file every
+// interval, on a connection of its own, until stop closes. Done inside
+// the commit that crosses wal_autocheckpoint, as SQLite does by default, a
+// checkpoint (copying and syncing up to tens of MiB) holds up the single
+// writer and every caller waiting on its commit; here it overlaps with
+// them. PASSIVE never waits for readers or the writer, so it never blocks
+// them either.
+func checkpoints(db *sql.DB, interval time.Duration, stop <-chan struct{}, stopped chan<- struct{}) {
+	defer close(stopped)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			// An error (the database busy or closing) is retried on the next
+			// tick; the writer's backstop bounds the WAL meanwhile.
+			_, _ = db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
 }

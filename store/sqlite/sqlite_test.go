@@ -2,8 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/wardenhq/warden/store/sqlite"
 	"github.com/wardenhq/warden/store/storetest"
@@ -17,4 +19,43 @@ func TestConformance(t *testing.T) {
 		}
 		return db
 	})
+}
+
+// Committed pages reach the database file without a commit crossing the
+// writer's automatic threshold: the background checkpoint copies them.
+func TestBackgroundCheckpoint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "warden.db")
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	w := db.WriteDBForTest()
+	if _, err := w.Exec("CREATE TABLE filler (b BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	// About 8 MiB, far below the writer's threshold of 100,000 pages.
+	for range 64 {
+		if _, err := w.Exec("INSERT INTO filler (b) VALUES (randomblob(131072))"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() >= 8<<20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is %d bytes 10 s after 8 MiB were committed: nothing checkpointed", fi.Size())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var pages int
+	if err := w.QueryRow("PRAGMA wal_autocheckpoint").Scan(&pages); err != nil || pages < 10000 {
+		t.Fatalf("writer's wal_autocheckpoint = %d (%v): the backstop should be far above a checkpoint interval's pages", pages, err)
+	}
 }
