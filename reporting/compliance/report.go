@@ -199,23 +199,20 @@ func Build(ctx context.Context, src Sources, from, to string) (*Report, error) {
 	r.Cases.ByStatus = counts(status)
 
 	// CTRs of the period's business days.
-	for d := f; !d.After(t); d = d.AddDate(0, 0, 1) {
-		day := d.Format(time.DateOnly)
-		rs, err := src.CTRs.Reports(ctx, day, "")
-		if err != nil {
-			return nil, err
+	ctrs, err := src.CTRs.ReportsBetween(ctx, f.Format(time.DateOnly), t.Format(time.DateOnly))
+	if err != nil {
+		return nil, err
+	}
+	for _, rep := range ctrs {
+		r.Filings.CTRs++
+		switch rep.Status {
+		case ctr.StatusExported:
+			r.Filings.CTRsExported++
+		case ctr.StatusPending:
+			r.Filings.CTRsPendingReview++
 		}
-		for _, rep := range rs {
-			r.Filings.CTRs++
-			switch rep.Status {
-			case ctr.StatusExported:
-				r.Filings.CTRsExported++
-			case ctr.StatusPending:
-				r.Filings.CTRsPendingReview++
-			}
-			if due, err := time.Parse(time.DateOnly, rep.DueBy); err == nil && rep.Status != ctr.StatusExported && now.After(due.AddDate(0, 0, 1)) {
-				r.Filings.CTRsPastDue++
-			}
+		if due, err := time.Parse(time.DateOnly, rep.DueBy); err == nil && rep.Status != ctr.StatusExported && now.After(due.AddDate(0, 0, 1)) {
+			r.Filings.CTRsPastDue++
 		}
 	}
 

@@ -157,6 +157,9 @@ type Store interface {
 	// replaced, one approved or exported is kept. Records the close.
 	PutReports(ctx context.Context, day string, rs []*Report, at time.Time) (stored int, err error)
 	Reports(ctx context.Context, day, status string) ([]*Report, error)
+	// ReportsBetween lists the reports of the business days from through
+	// to (YYYY-MM-DD, both included), by day.
+	ReportsBetween(ctx context.Context, from, to string) ([]*Report, error)
 	Report(ctx context.Context, id string) (*Report, error)
 	SetReportStatus(ctx context.Context, id, from, to, by string) error
 	// Closed reports whether day was closed.

@@ -58,6 +58,18 @@ func (db *DB) Reports(ctx context.Context, day, status string) (rs []*ctr.Report
 	return scanReports(rows)
 }
 
+// ReportsBetween implements ctr.Store. Days are ISO dates, so they order
+// as text.
+func (db *DB) ReportsBetween(ctx context.Context, from, to string) (rs []*ctr.Report, err error) {
+	defer db.track("ctr.list", time.Now(), &err)
+	rows, err := db.read.QueryContext(ctx, `SELECT data FROM ctr_reports WHERE business_day >= $1 AND business_day <= $2
+		ORDER BY business_day, id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("list reports: %w", err)
+	}
+	return scanReports(rows)
+}
+
 // Report implements ctr.Store.
 func (db *DB) Report(ctx context.Context, id string) (r *ctr.Report, err error) {
 	defer db.track("ctr.get", time.Now(), &err)

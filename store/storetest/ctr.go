@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -50,6 +51,32 @@ func testCTRAndLeases(t *testing.T, s Store) {
 	}
 	if done, _ := cs.Closed(ctx, "2026-05-27"); !done {
 		t.Fatal("close not recorded")
+	}
+	// A range of days, both ends included, in day order.
+	later := &ctr.Report{ID: ctr.ReportID("2026-06-01", "c"), BusinessDay: "2026-06-01", PersonID: "c", CashIn: 1500000, Status: ctr.StatusPending}
+	if _, err := cs.PutReports(ctx, "2026-06-01", []*ctr.Report{later}, at); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		from, to string
+		want     []string // business days of the reports, in order
+	}{
+		{"2026-05-27", "2026-06-01", []string{"2026-05-27", "2026-05-27", "2026-06-01"}},
+		{"2026-05-28", "2026-06-01", []string{"2026-06-01"}},
+		{"2026-05-01", "2026-05-27", []string{"2026-05-27", "2026-05-27"}},
+		{"2026-05-28", "2026-05-31", nil},
+	} {
+		rs, err := cs.ReportsBetween(ctx, c.from, c.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var days []string
+		for _, r := range rs {
+			days = append(days, r.BusinessDay)
+		}
+		if !slices.Equal(days, c.want) {
+			t.Errorf("reports %s to %s: days %v, want %v", c.from, c.to, days, c.want)
+		}
 	}
 	// Leases.
 	if ok, err := cs.AcquireLease(ctx, "job", "r1", time.Minute, at); err != nil || !ok {
