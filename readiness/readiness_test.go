@@ -54,7 +54,7 @@ func TestCatalogue(t *testing.T) {
 		t.Error("item 71 found")
 	}
 	// Every check a probe can report is in the catalogue, with a phase.
-	for _, id := range []string{"tls.protocol", "postgres.ssl", "redis.auth", "kafka.tls", "http.rate_limit", "keycloak.totp_required", "k8s.pdb", "backup.encrypted", "warden.api_key_age"} {
+	for _, id := range []string{"tls.protocol", "postgres.ssl", "postgres.tls_required", "redis.auth", "kafka.tls", "kafka.authentication", "http.rate_limit", "keycloak.totp_required", "k8s.pdb", "backup.encrypted", "warden.api_key_age"} {
 		if ch, ok := c.Check(id); !ok || ch.Phase == "" {
 			t.Errorf("check %s: %+v %v", id, ch, ok)
 		}

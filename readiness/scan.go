@@ -198,10 +198,10 @@ func (s *Scanner) jobs(t *Targets) ([]job, error) {
 		checks []string
 		fn     func(context.Context, string, probe.TLSOptions) []probe.Finding
 	}{
-		{"postgres", t.Postgres, withTLS(probe.CheckPostgresSSL), probe.Postgres},
+		{"postgres", t.Postgres, withTLS(probe.CheckPostgresSSL, probe.CheckPostgresTLSRequired), probe.Postgres},
 		{"mysql", t.MySQL, withTLS(probe.CheckMySQLSSL), probe.MySQL},
 		{"redis", t.Redis, withTLS(probe.CheckRedisTLS, probe.CheckRedisAuth), probe.Redis},
-		{"kafka", t.Kafka, withTLS(probe.CheckKafkaTLS), probe.Kafka},
+		{"kafka", t.Kafka, withTLS(probe.CheckKafkaTLS, probe.CheckKafkaAuth), probe.Kafka},
 		{"zeebe", t.Zeebe, withTLS(probe.CheckZeebeTLS), probe.Zeebe},
 		{"tls", t.TLS, withTLS(), probe.TLSEndpoint},
 	}

@@ -153,7 +153,7 @@ func TestScanManyTargetsWithDeadOnes(t *testing.T) {
 	}
 	for target, want := range map[[2]string]Status{
 		{"tls-0", "tls.expiry"}: StatusFail, {"tls-0", "tls.chain"}: StatusFail, {"redis-0", "redis.auth"}: StatusFail,
-		{"kafka-0", "kafka.tls"}: StatusFail, {"web-0", "http.hsts"}: StatusFail,
+		{"kafka-0", "kafka.tls"}: StatusFail, {"kafka-0", "kafka.authentication"}: StatusFail, {"web-0", "http.hsts"}: StatusFail,
 	} {
 		if got := status(target[0], target[1]); got != want {
 			t.Errorf("%s %s = %q, want %s", target[0], target[1], got, want)

@@ -8,8 +8,18 @@ import (
 	"net"
 )
 
-// CheckPostgresSSL is reported by Postgres.
-const CheckPostgresSSL = "postgres.ssl"
+// Checks reported by Postgres.
+const (
+	CheckPostgresSSL         = "postgres.ssl"
+	CheckPostgresTLSRequired = "postgres.tls_required"
+)
+
+// The role and database the plaintext startup probe names. The role need not
+// exist: pg_hba.conf is consulted before the role is looked up.
+const (
+	PostgresProbeUser     = "warden_readiness_probe"
+	PostgresProbeDatabase = "postgres"
+)
 
 // sslRequestCode is PostgreSQL's SSLRequest magic (protocol 1234.5679).
 const sslRequestCode = 80877103
@@ -49,31 +59,37 @@ func PostgresUpgrade(addr string) Upgrade {
 	}
 }
 
-// Postgres asks a PostgreSQL server for SSL and, when it agrees, examines
-// the TLS it negotiates.
+// Postgres asks a PostgreSQL server for SSL and, when it agrees, checks that
+// it refuses a plaintext session (PostgresTLSRequired with the probe's role
+// and database) and examines the TLS it negotiates.
 func Postgres(ctx context.Context, addr string, opts TLSOptions) []Finding {
+	all := append([]string{CheckPostgresSSL, CheckPostgresTLSRequired}, TLSChecks...)
 	conn, err := dial(ctx, addr)
 	if err != nil {
-		return errorAll(err, append([]string{CheckPostgresSSL}, TLSChecks...)...)
+		return errorAll(err, all...)
 	}
 	ans, err := postgresSSLRequest(conn)
 	conn.Close()
 	if err != nil {
-		return errorAll(err, append([]string{CheckPostgresSSL}, TLSChecks...)...)
+		return errorAll(err, all...)
 	}
 	switch ans {
 	case 'N':
-		return []Finding{finding(CheckPostgresSSL, Fail, "answered N to SSLRequest: the server has ssl = off, connections are plaintext")}
+		return []Finding{
+			finding(CheckPostgresSSL, Fail, "answered N to SSLRequest: the server has ssl = off, connections are plaintext"),
+			finding(CheckPostgresTLSRequired, Fail, "ssl = off: no connection can be encrypted, so pg_hba.conf accepts unencrypted connections"),
+		}
 	case 'S':
 	default:
-		return errorAll(fmt.Errorf("answered %q to SSLRequest: not a PostgreSQL server?", ans), append([]string{CheckPostgresSSL}, TLSChecks...)...)
+		return errorAll(fmt.Errorf("answered %q to SSLRequest: not a PostgreSQL server?", ans), all...)
 	}
+	required := PostgresTLSRequired(ctx, addr, PostgresProbeUser, PostgresProbeDatabase)
 	if opts.ServerName == "" {
 		opts.ServerName = hostOf(addr)
 	}
 	st, tf := AnalyzeTLS(ctx, PostgresUpgrade(addr), opts)
 	if st == nil {
-		return append([]Finding{finding(CheckPostgresSSL, Fail, "answered S to SSLRequest but the TLS handshake failed")}, tf...)
+		return append([]Finding{finding(CheckPostgresSSL, Fail, "answered S to SSLRequest but the TLS handshake failed"), required}, tf...)
 	}
-	return append([]Finding{finding(CheckPostgresSSL, Pass, "answered S to SSLRequest; negotiated %s", st)}, tf...)
+	return append([]Finding{finding(CheckPostgresSSL, Pass, "answered S to SSLRequest; negotiated %s", st), required}, tf...)
 }

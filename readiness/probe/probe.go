@@ -1,7 +1,8 @@
-// Package probe holds the readiness scanner's probes: small, standard-library
-// protocol clients that connect to a deployment's services and report what
-// they observe (TLS versions and certificates, authentication, headers,
-// realm settings, manifests, backups). Every probe honours its context's
+// Package probe holds the readiness scanner's probes: small protocol clients
+// (the standard library, plus franz-go's kmsg to encode Kafka requests) that
+// connect to a deployment's services and report what they observe (TLS
+// versions and certificates, authentication, headers, realm settings,
+// manifests, backups). Every probe honours its context's
 // deadline on every network operation, so that a dead target ends as an
 // error finding, never a hang. Probes import nothing from Warden's transport
 // or storage: facts about Warden itself come in through WardenFacts.

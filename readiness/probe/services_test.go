@@ -23,6 +23,8 @@ func TestPostgresProbe(t *testing.T) {
 		t.Cleanup(c.Stop)
 		fs := Postgres(probeCtx(t), servertest.Addr(c.Port), TLSOptions{Roots: pool(ca), RootsName: "ca.pem"})
 		want(t, fs, CheckPostgresSSL, Pass, "answered S to SSLRequest; negotiated TLS 1.3")
+		// initdb --auth=trust: "host all all 127.0.0.1/32 trust".
+		want(t, fs, CheckPostgresTLSRequired, Fail, "AuthenticationOk: no password asked (trust)")
 		want(t, fs, CheckTLSProtocol, Pass, "refused TLS 1.0 and TLS 1.1")
 		want(t, fs, CheckTLSChain, Pass, "Warden Test Root CA")
 		want(t, fs, CheckTLSExpiry, Pass, "")
@@ -35,11 +37,13 @@ func TestPostgresProbe(t *testing.T) {
 		t.Cleanup(c.Stop)
 		fs := Postgres(probeCtx(t), servertest.Addr(c.Port), TLSOptions{})
 		want(t, fs, CheckPostgresSSL, Fail, "answered N to SSLRequest")
+		want(t, fs, CheckPostgresTLSRequired, Fail, "ssl = off")
 		absent(t, fs, CheckTLSProtocol)
 	})
 	t.Run("dead", func(t *testing.T) {
 		fs := Postgres(probeCtx(t), closedPort(t), TLSOptions{})
 		want(t, fs, CheckPostgresSSL, Error, "connection refused")
+		want(t, fs, CheckPostgresTLSRequired, Error, "connection refused")
 	})
 }
 
@@ -111,7 +115,42 @@ func TestKafkaProbe(t *testing.T) {
 		t.Cleanup(c.Close)
 		fs := Kafka(probeCtx(t), c.ListenAddrs()[0], TLSOptions{})
 		want(t, fs, CheckKafkaTLS, Fail, "PLAINTEXT listener")
+		want(t, fs, CheckKafkaAuth, Fail, "answered Metadata v13 over plaintext without authentication (1 broker(s)")
 		absent(t, fs, CheckTLSChain)
+	})
+	t.Run("SASL plaintext", func(t *testing.T) {
+		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-256", "admin", "s3cret-pass"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		fs := Kafka(probeCtx(t), c.ListenAddrs()[0], TLSOptions{})
+		want(t, fs, CheckKafkaTLS, Fail, "PLAINTEXT listener") // SASL_PLAINTEXT is still plaintext
+		want(t, fs, CheckKafkaAuth, Pass, "closed the plaintext connection of a client that had not authenticated")
+		want(t, fs, CheckKafkaAuth, Pass, "read Metadata response") // ApiVersions was answered, Metadata refused
+	})
+	t.Run("SASL over TLS", func(t *testing.T) {
+		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-256", "admin", "s3cret-pass"),
+			kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS12}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		fs := Kafka(probeCtx(t), c.ListenAddrs()[0], TLSOptions{Roots: pool(ca), RootsName: "ca.pem"})
+		want(t, fs, CheckKafkaTLS, Pass, "TLS listener")
+		want(t, fs, CheckKafkaAuth, Pass, "closed the TLS connection of a client that had not authenticated")
+		want(t, fs, CheckKafkaAuth, Pass, "read Metadata response")
+	})
+	t.Run("mutual TLS", func(t *testing.T) {
+		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS13,
+			ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool(ca)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		fs := Kafka(probeCtx(t), c.ListenAddrs()[0], TLSOptions{Roots: pool(ca), RootsName: "ca.pem"})
+		want(t, fs, CheckKafkaTLS, Pass, "TLS listener")
+		want(t, fs, CheckKafkaAuth, Pass, "closed the TLS connection")
 	})
 	t.Run("TLS", func(t *testing.T) {
 		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS12}))
@@ -121,14 +160,17 @@ func TestKafkaProbe(t *testing.T) {
 		t.Cleanup(c.Close)
 		fs := Kafka(probeCtx(t), c.ListenAddrs()[0], TLSOptions{Roots: pool(ca), RootsName: "ca.pem"})
 		want(t, fs, CheckKafkaTLS, Pass, "TLS listener")
+		want(t, fs, CheckKafkaAuth, Fail, "over TLS without authentication")
 		want(t, fs, CheckTLSChain, Pass, "")
 		want(t, fs, CheckTLSProtocol, Pass, "")
 	})
 	t.Run("silent", func(t *testing.T) {
 		fs := Kafka(timeoutCtx(t, t.Context(), 300*time.Millisecond), blackhole(t), TLSOptions{})
-		f := want(t, fs, CheckKafkaTLS, Error, "")
-		if !strings.Contains(f.Evidence, "timed out") && !strings.Contains(f.Evidence, "deadline") {
-			t.Errorf("silent broker: evidence %q does not say it timed out", f.Evidence)
+		for _, check := range []string{CheckKafkaTLS, CheckKafkaAuth} {
+			f := want(t, fs, check, Error, "")
+			if !strings.Contains(f.Evidence, "timed out") && !strings.Contains(f.Evidence, "deadline") {
+				t.Errorf("silent broker: %s evidence %q does not say it timed out", check, f.Evidence)
+			}
 		}
 	})
 }
