@@ -1,10 +1,10 @@
 package screening
 
 import (
+	"encoding/xml"
 	"io"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The EU Financial Sanctions Files (FSF) "full sanctions list" XML, format
@@ -95,61 +95,19 @@ type euID struct {
 // is its id. The first nameAlias is the primary name (the format has no
 // flag for it); strong="false" marks a weak alias.
 func LoadEU(r io.Reader, file string) (*Snapshot, error) {
-	data, err := readAllLimited(r, file)
-	if err != nil {
-		return nil, err
-	}
-	b := newBuilder(SourceEU)
-	b.addFile(file, data)
-	x := newXMLReader(file, data)
-	var (
-		version   string
-		published time.Time
-		entities  []Entity
-		where     []entityLine
-		sawRoot   bool
-	)
-	for {
-		se, line, err := x.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch name := se.Name.Local; {
-		case !sawRoot:
-			if name != "export" {
-				return nil, parseErrorf(file, line, "root element is <%s>, want <export>", name)
+	return loadXMLList(r, file, xmlList{source: SourceEU, root: "export", versionAttr: "generationDate",
+		entries: "sanctionEntity elements",
+		entry: func(x *xmlReader, se *xml.StartElement, name string, line int, b *builder) (Entity, bool, error) {
+			if name != "sanctionEntity" {
+				return Entity{}, false, nil
 			}
-			sawRoot = true
-			if version = strings.TrimSpace(attr(se, "generationDate")); version != "" {
-				t, err := time.Parse(time.RFC3339, version)
-				if err != nil {
-					return nil, wrapParseError(file, line, err, "generationDate %q", version)
-				}
-				published = t.UTC()
-			}
-		case name == "sanctionEntity":
 			var rec euEntity
-			if err := x.decode(&rec, &se, line); err != nil {
-				return nil, err
+			if err := x.decode(&rec, se, line); err != nil {
+				return Entity{}, false, err
 			}
-			e, err := euToEntity(&rec, b, file, line)
-			if err != nil {
-				return nil, err
-			}
-			entities = append(entities, e)
-			where = append(where, entityLine{file: file, line: line})
-		}
-	}
-	if !sawRoot {
-		return nil, parseErrorf(file, 0, "no XML document")
-	}
-	if len(entities) == 0 {
-		return nil, parseErrorf(file, 0, "list has no sanctionEntity elements")
-	}
-	return b.finish(entities, where, version, published)
+			e, err := euToEntity(&rec, b, x.file, line)
+			return e, err == nil, err
+		}})
 }
 
 func euToEntity(rec *euEntity, b *builder, file string, line int) (Entity, error) {

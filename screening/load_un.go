@@ -1,9 +1,9 @@
 package screening
 
 import (
+	"encoding/xml"
 	"io"
 	"strings"
-	"time"
 )
 
 // unRecord is an INDIVIDUAL or an ENTITY of the UN Security Council
@@ -69,63 +69,19 @@ type unDoc struct {
 // attribute is the version; each entry's REFERENCE_NUMBER (e.g. "QDi.001")
 // is its id.
 func LoadUN(r io.Reader, file string) (*Snapshot, error) {
-	data, err := readAllLimited(r, file)
-	if err != nil {
-		return nil, err
-	}
-	b := newBuilder(SourceUN)
-	b.addFile(file, data)
-	x := newXMLReader(file, data)
-
-	var (
-		version   string
-		published time.Time
-		entities  []Entity
-		where     []entityLine
-		sawRoot   bool
-	)
-	for {
-		se, line, err := x.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch name := se.Name.Local; {
-		case !sawRoot:
-			if name != "CONSOLIDATED_LIST" {
-				return nil, parseErrorf(file, line, "root element is <%s>, want <CONSOLIDATED_LIST>", name)
+	return loadXMLList(r, file, xmlList{source: SourceUN, root: "CONSOLIDATED_LIST", versionAttr: "dateGenerated",
+		entries: "INDIVIDUAL or ENTITY entries",
+		entry: func(x *xmlReader, se *xml.StartElement, name string, line int, b *builder) (Entity, bool, error) {
+			if name != "INDIVIDUAL" && name != "ENTITY" {
+				return Entity{}, false, nil
 			}
-			sawRoot = true
-			version = strings.TrimSpace(attr(se, "dateGenerated"))
-			if version != "" {
-				t, err := time.Parse(time.RFC3339, version)
-				if err != nil {
-					return nil, wrapParseError(file, line, err, "dateGenerated %q", version)
-				}
-				published = t.UTC()
-			}
-		case name == "INDIVIDUAL" || name == "ENTITY":
 			var rec unRecord
-			if err := x.decode(&rec, &se, line); err != nil {
-				return nil, err
+			if err := x.decode(&rec, se, line); err != nil {
+				return Entity{}, false, err
 			}
-			e, err := unEntity(&rec, name == "INDIVIDUAL", b, file, line)
-			if err != nil {
-				return nil, err
-			}
-			entities = append(entities, e)
-			where = append(where, entityLine{file: file, line: line})
-		}
-	}
-	if !sawRoot {
-		return nil, parseErrorf(file, 0, "no XML document")
-	}
-	if len(entities) == 0 {
-		return nil, parseErrorf(file, 0, "list has no INDIVIDUAL or ENTITY entries")
-	}
-	return b.finish(entities, where, version, published)
+			e, err := unEntity(&rec, name == "INDIVIDUAL", b, x.file, line)
+			return e, err == nil, err
+		}})
 }
 
 // unEntity converts one record.

@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"strings"
+	"time"
 )
 
 // xmlReader walks a list's XML with encoding/xml and knows the line of every
@@ -81,4 +83,75 @@ func attr(se xml.StartElement, name string) string {
 		}
 	}
 	return ""
+}
+
+// xmlList describes one XML sanctions list format for loadXMLList.
+type xmlList struct {
+	source string
+	// root is the document element; versionAttr its attribute holding the
+	// list's RFC 3339 generation time, which is the version.
+	root, versionAttr string
+	// entries names the elements that are list entries, for errors.
+	entries string
+	// entry converts the element se (named name, at line) when it is an
+	// entry; ok is false for any other element.
+	entry func(x *xmlReader, se *xml.StartElement, name string, line int, b *builder) (e Entity, ok bool, err error)
+}
+
+// loadXMLList reads an XML list: the root element and its version, then
+// every entry element, each converted by l.entry.
+func loadXMLList(r io.Reader, file string, l xmlList) (*Snapshot, error) {
+	data, err := readAllLimited(r, file)
+	if err != nil {
+		return nil, err
+	}
+	b := newBuilder(l.source)
+	b.addFile(file, data)
+	x := newXMLReader(file, data)
+	var (
+		version   string
+		published time.Time
+		entities  []Entity
+		where     []entityLine
+		sawRoot   bool
+	)
+	for {
+		se, line, err := x.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		name := se.Name.Local
+		if !sawRoot {
+			if name != l.root {
+				return nil, parseErrorf(file, line, "root element is <%s>, want <%s>", name, l.root)
+			}
+			sawRoot = true
+			if version = strings.TrimSpace(attr(se, l.versionAttr)); version != "" {
+				t, err := time.Parse(time.RFC3339, version)
+				if err != nil {
+					return nil, wrapParseError(file, line, err, "%s %q", l.versionAttr, version)
+				}
+				published = t.UTC()
+			}
+			continue
+		}
+		e, ok, err := l.entry(x, &se, name, line, b)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			entities = append(entities, e)
+			where = append(where, entityLine{file: file, line: line})
+		}
+	}
+	if !sawRoot {
+		return nil, parseErrorf(file, 0, "no XML document")
+	}
+	if len(entities) == 0 {
+		return nil, parseErrorf(file, 0, "list has no %s", l.entries)
+	}
+	return b.finish(entities, where, version, published)
 }
