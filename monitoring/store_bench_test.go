@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func BenchmarkSaveDecided(b *testing.B) {
 		}
 	}
 	base := time.Now().UTC()
-	batch := make([]*monitoring.Decided, 256)
+	batch := make([]*monitoring.Decided, benchBatch())
 	n := 0
 	b.ResetTimer()
 	start := time.Now()
@@ -45,4 +46,12 @@ func BenchmarkSaveDecided(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+}
+
+// benchBatch is BENCH_BATCH (rows a commit), 256 by default.
+func benchBatch() int {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_BATCH")); err == nil && n > 0 && n <= 4096 {
+		return n
+	}
+	return 256
 }
