@@ -21,19 +21,28 @@ func (s *Server) filingRoutes() {
 }
 
 func (s *Server) filingSources() filing.Sources {
-	return filing.Sources{Customers: s.customers.Store, Documents: s.customers.Documents, Alerts: s.alerts.Store, Transactions: s.monitoring, History: s.ctrs.Transactions, Rates: s.ctrs.Rates}
+	return filing.Sources{Customers: s.customers.Store, Documents: s.customers.Documents, Alerts: s.alerts.Store, Transactions: s.monitoring, History: s.ctrs.Transactions, Rates: s.ctrs.Rates,
+		Owners: s.customers.Owners}
 }
 
 // writeXML answers a regulator file and records its SHA-256 in the audit
-// log, so the file filed can be matched to what Warden produced.
-func (s *Server) writeXML(w http.ResponseWriter, r *http.Request, action string, subject audit.Subject, name string, doc []byte, extra map[string]any) error {
+// log, so the file filed can be matched to what Warden produced. Warnings
+// about the file (the body is the file itself) go in the audit record and
+// one X-Warden-Warning header each.
+func (s *Server) writeXML(w http.ResponseWriter, r *http.Request, action string, subject audit.Subject, name string, doc []byte, extra map[string]any, warnings []string) error {
 	sum := sha256.Sum256(doc)
 	change := map[string]any{"sha256": hex.EncodeToString(sum[:]), "bytes": len(doc)}
 	for k, v := range extra {
 		change[k] = v
 	}
+	if len(warnings) > 0 {
+		change["warnings"] = warnings
+	}
 	if _, err := s.audit.Append(r.Context(), audit.Record{Action: action, Subject: subject, Change: change}); err != nil {
 		return err
+	}
+	for _, msg := range warnings {
+		w.Header().Add("X-Warden-Warning", msg)
 	}
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
@@ -72,7 +81,7 @@ func (s *Server) handleSARXML(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.writeXML(w, r, "case.sar_export", audit.Subject{Type: "case", ID: c.ID}, c.ID+"-SARX.xml", doc, nil)
+	return s.writeXML(w, r, "case.sar_export", audit.Subject{Type: "case", ID: c.ID}, c.ID+"-SARX.xml", doc, nil, nil)
 }
 
 // handleCTRExport writes the approved CTRs of a business day as one FinCEN
@@ -122,7 +131,7 @@ func (s *Server) handleCTRExport(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return s.writeXML(w, r, "ctr.export", audit.Subject{Type: "business_day", ID: date}, "CTRX-"+date+".xml", doc, map[string]any{"report_ids": ids})
+	return s.writeXML(w, r, "ctr.export", audit.Subject{Type: "business_day", ID: date}, "CTRX-"+date+".xml", doc, map[string]any{"report_ids": ids}, nil)
 }
 
 func (s *Server) goamlRoutes() {
@@ -146,11 +155,11 @@ func (s *Server) handleGoAMLSTR(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return warden.FieldErrorf(warden.EUNPROCESSABLE, "reporting.goaml", "%s", err.Error())
 	}
-	doc, err := filing.GoAMLSTR(r.Context(), s.filingSources(), s.cfg.Reporting.GoAML, base, c)
+	f, err := filing.GoAMLSTR(r.Context(), s.filingSources(), s.cfg.Reporting.GoAML, base, c)
 	if err != nil {
 		return err
 	}
-	return s.writeXML(w, r, "case.goaml_export", audit.Subject{Type: "case", ID: c.ID}, c.ID+"-goAML-STR.xml", doc, nil)
+	return s.writeXML(w, r, "case.goaml_export", audit.Subject{Type: "case", ID: c.ID}, c.ID+"-goAML-STR.xml", f.XML, nil, f.Warnings)
 }
 
 // handleGoAMLCash writes one customer's cash transactions of one day, in
@@ -197,9 +206,10 @@ func (s *Server) handleGoAMLCash(w http.ResponseWriter, r *http.Request) error {
 	if len(txs) == 0 {
 		return warden.FieldErrorf(warden.ENOTFOUND, "customer", "customer %s has no cash transaction on %s", customer, q.Get("date"))
 	}
-	doc, err := filing.GoAMLCash(r.Context(), s.filingSources(), s.cfg.Reporting.GoAML, base, th, customer, txs)
+	f, err := filing.GoAMLCash(r.Context(), s.filingSources(), s.cfg.Reporting.GoAML, base, th, customer, txs)
 	if err != nil {
 		return err
 	}
-	return s.writeXML(w, r, "goaml.cash_export", audit.Subject{Type: "customer", ID: customer}, "goAML-cash-"+customer+"-"+q.Get("date")+".xml", doc, map[string]any{"date": q.Get("date")})
+	return s.writeXML(w, r, "goaml.cash_export", audit.Subject{Type: "customer", ID: customer}, "goAML-cash-"+customer+"-"+q.Get("date")+".xml", f.XML,
+		map[string]any{"date": q.Get("date")}, f.Warnings)
 }

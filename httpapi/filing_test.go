@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -168,6 +169,21 @@ func TestGoAMLOverHTTP(t *testing.T) {
 		t.Fatalf("cash %d %s", r.status, r.body)
 	}
 	xmllintGoAML(t, r.body)
+	// cust-ke has no verified identity document: written as a plain person,
+	// and the answer says so, naming ids and fields only (warnings are
+	// audited, so no name and no account number).
+	warns := r.header.Values("X-Warden-Warning")
+	if len(warns) < 2 || !strings.Contains(strings.Join(warns, "\n"), "cust-ke") {
+		t.Fatalf("cash report warnings %q", warns)
+	}
+	for _, w := range warns {
+		if strings.Contains(w, "Wanjiru") || strings.Contains(w, "0712345678") {
+			t.Fatalf("a warning carries personal data: %q", w)
+		}
+	}
+	if bytes.Contains(r.body, []byte("t_from_my_client")) || bytes.Contains(r.body, []byte("t_to_my_client")) {
+		t.Fatal("an undocumented customer was written as a my-client")
+	}
 	e.do("GET", "/v1/reports/goaml/cash?date=2020-01-01&customer=cust-ke", alice, "").wantError(t, 404, warden.ENOTFOUND, "customer")
 }
 

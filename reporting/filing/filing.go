@@ -33,6 +33,12 @@ type Sources struct {
 	// period (the analyst's dates), not only the alerted ones.
 	History ctr.Transactions
 	Rates   ctr.Rates
+	// Owners, when set, gives a legal-entity customer's ownership
+	// structure: its beneficial owners and control person are the
+	// directors of goAML's t_entity_my_client.
+	Owners interface {
+		CustomerOwners(ctx context.Context, customerID string) (*kyc.Owners, error)
+	}
 }
 
 var regulators = map[string]string{"federal_reserve": fincen.RegulatorFederalReserve, "fdic": fincen.RegulatorFDIC, "ncua": fincen.RegulatorNCUA,

@@ -87,33 +87,39 @@ func pow10Rat(n int) *big.Rat {
 
 var modes = map[string]string{"cash": "OCT", "wire": "SWIFT", "mobile_money": "MB", "card": "ELCFT", "ach": "ELCFT", "internal": "INTRN", "rtp": "ELCFT", "check": "OCT"}
 
-func goamlPerson(ctx context.Context, src Sources, c *kyc.Customer) (*goaml.Person, *goaml.Entity, error) {
+// goamlPerson is the plain t_person / t_entity of a customer whose KYC
+// record lacks what goAML's my-client structures require.
+func goamlPerson(c *kyc.Customer, docs []*kyc.Document) (*goaml.Person, *goaml.Entity) {
 	if c.Type == kyc.TypeEntity {
-		return nil, &goaml.Entity{Name: c.LegalName, IncorporationNumber: c.RegistrationNumber, IncorporationCountry: c.Country}, nil
+		return nil, &goaml.Entity{Name: c.LegalName, IncorporationNumber: c.RegistrationNumber, IncorporationCountry: c.Country}
 	}
 	p := &goaml.Person{FirstName: c.GivenNames, LastName: c.Surname, Nationality: c.Nationality, Residence: c.Country, Occupation: c.Occupation}
 	if dob, err := time.Parse(time.DateOnly, c.DateOfBirth); err == nil {
 		p.BirthDate = dob
 	}
-	if src.Documents != nil {
-		docs, err := src.Documents.CustomerDocuments(ctx, c.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, d := range docs {
-			if d.Status == kyc.DocVerified && d.Kind == kyc.DocNationalID {
-				p.IDNumber = d.Number
-			}
+	for _, d := range docs {
+		if d.Status == kyc.DocVerified && d.Kind == kyc.DocNationalID {
+			p.IDNumber = d.Number
 		}
 	}
-	return p, nil, nil
+	return p, nil
 }
 
-// goamlTransactions maps stored transactions of a customer.
-func goamlTransactions(ctx context.Context, src Sources, c config.GoAML, cust *kyc.Customer, sts []monitoring.Transaction) ([]goaml.Transaction, error) {
-	person, entity, err := goamlPerson(ctx, src, cust)
+// GoAMLFile is a goAML report as written, with the warnings of its mapping:
+// parties written in goAML's plain structures (t_person, t_entity,
+// t_account) instead of the my-client ones the FIU expects for the
+// institution's own customers, and why.
+type GoAMLFile struct {
+	XML      []byte
+	Warnings []string
+}
+
+// goamlTransactions maps stored transactions of a customer, with the
+// warnings of the customer's side.
+func goamlTransactions(ctx context.Context, src Sources, c config.GoAML, cust *kyc.Customer, sts []monitoring.Transaction) ([]goaml.Transaction, []string, error) {
+	subj, err := goamlCustomer(ctx, src, c, cust)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	home := c.Location.Country
 	if home == "" {
@@ -123,7 +129,7 @@ func goamlTransactions(ctx context.Context, src Sources, c config.GoAML, cust *k
 	for _, t := range sts {
 		amt, foreign, err := localAmount(c, t)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		funds := "BANKD"
 		if t.Channel == "cash" {
@@ -134,8 +140,10 @@ func goamlTransactions(ctx context.Context, src Sources, c config.GoAML, cust *k
 		if c.SWIFT == "" {
 			account.InstitutionCode, account.NonBank = c.Institution, true
 		}
+		// The account stays t_account: t_account_my_client needs its
+		// opening date, status and type, which Warden does not keep.
 		own := goaml.Party{FundsCode: "BANKD", Account: account, Country: home}
-		other := goaml.Party{FundsCode: funds, Person: person, Entity: entity, Country: cust.Country, Foreign: foreign}
+		other := goaml.Party{MyClient: subj.myClient, FundsCode: funds, Person: subj.person, Entity: subj.entity, Country: cust.Country, Foreign: foreign}
 		if cp := t.Counterparty; cp.Name != "" {
 			// goAML needs a country for each side and has no "unknown": a
 			// counterparty without one is placed where the transaction was
@@ -158,26 +166,28 @@ func goamlTransactions(ctx context.Context, src Sources, c config.GoAML, cust *k
 		}
 		out = append(out, gt)
 	}
-	return out, nil
+	return out, append(subj.warnings, accountWarning), nil
 }
 
 // GoAMLSTR maps a case with an approved SAR draft to a goAML suspicious
 // transaction report: the case's alerted transactions (or the activity
-// period's), the narrative as the reason.
-func GoAMLSTR(ctx context.Context, src Sources, c config.GoAML, base goaml.Report, cs *cases.Case) ([]byte, error) {
+// period's), the narrative as the reason. The customer's side is written in
+// the my-client structures when its KYC record is complete enough; the
+// file's Warnings say where it is not.
+func GoAMLSTR(ctx context.Context, src Sources, c config.GoAML, base goaml.Report, cs *cases.Case) (GoAMLFile, error) {
 	if cs.SAR == nil {
-		return nil, warden.FieldErrorf(warden.ECONFLICT, "sar", "case %s has no SAR draft", cs.ID)
+		return GoAMLFile{}, warden.FieldErrorf(warden.ECONFLICT, "sar", "case %s has no SAR draft", cs.ID)
 	}
 	cust, err := src.Customers.Customer(ctx, cs.CustomerID)
 	if err != nil {
-		return nil, err
+		return GoAMLFile{}, err
 	}
 	txs, err := caseTransactions(ctx, src, cs)
 	if err != nil {
-		return nil, err
+		return GoAMLFile{}, err
 	}
 	if len(txs) == 0 {
-		return nil, warden.FieldErrorf(warden.EINVALID, "alert_ids", "case %s names no transaction to report", cs.ID)
+		return GoAMLFile{}, warden.FieldErrorf(warden.EINVALID, "alert_ids", "case %s names no transaction to report", cs.ID)
 	}
 	r := base
 	r.Reference, r.Reason, r.Action = cs.ID, cs.SAR.Narrative, "Case "+cs.Status
@@ -185,10 +195,14 @@ func GoAMLSTR(ctx context.Context, src Sources, c config.GoAML, base goaml.Repor
 	if !hasCategory(cs.SAR.Categories, "structuring") {
 		r.Indicators = []string{"NOPUR"} // no apparent purpose: the generic indicator
 	}
-	if r.Transactions, err = goamlTransactions(ctx, src, c, cust, txs); err != nil {
-		return nil, err
+	var f GoAMLFile
+	if r.Transactions, f.Warnings, err = goamlTransactions(ctx, src, c, cust, txs); err != nil {
+		return GoAMLFile{}, err
 	}
-	return goaml.STR(r)
+	if f.XML, err = goaml.STR(r); err != nil {
+		return GoAMLFile{}, err
+	}
+	return f, nil
 }
 
 func hasCategory(cs []string, c string) bool {
@@ -201,18 +215,22 @@ func hasCategory(cs []string, c string) bool {
 }
 
 // GoAMLCash maps one customer's cash transactions reaching the threshold to
-// a goAML cash report.
-func GoAMLCash(ctx context.Context, src Sources, c config.GoAML, base goaml.Report, th goaml.Threshold, customerID string, txs []monitoring.Transaction) ([]byte, error) {
+// a goAML cash report, with the customer's side as in GoAMLSTR.
+func GoAMLCash(ctx context.Context, src Sources, c config.GoAML, base goaml.Report, th goaml.Threshold, customerID string, txs []monitoring.Transaction) (GoAMLFile, error) {
 	cust, err := src.Customers.Customer(ctx, customerID)
 	if err != nil {
-		return nil, err
+		return GoAMLFile{}, err
 	}
 	r := base
 	r.Reference, r.Indicators = fmt.Sprintf("CASH-%s-%s", customerID, txs[0].Time.Format("20060102")), []string{"LRGCS"}
-	if r.Transactions, err = goamlTransactions(ctx, src, c, cust, txs); err != nil {
-		return nil, err
+	var f GoAMLFile
+	if r.Transactions, f.Warnings, err = goamlTransactions(ctx, src, c, cust, txs); err != nil {
+		return GoAMLFile{}, err
 	}
-	return goaml.CashReport(r, th)
+	if f.XML, err = goaml.CashReport(r, th); err != nil {
+		return GoAMLFile{}, err
+	}
+	return f, nil
 }
 
 // caseTransactions are the transactions a SAR covers: the activity

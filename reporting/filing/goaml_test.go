@@ -71,10 +71,11 @@ func TestGoAMLReportsValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := filing.GoAMLSTR(ctx, src, frc, base, c)
+	f, err := filing.GoAMLSTR(ctx, src, frc, base, c)
 	if err != nil {
 		t.Fatal(err)
 	}
+	doc := f.XML
 	validateGoAML(t, doc)
 	for _, want := range []string{"<report_code>STR</report_code>", "<rentity_id>1042</rentity_id>", "<amount_local>1940000.00</amount_local>",
 		"<amount_local>1292500.00</amount_local>", "Ngugi", "Muller Handels GmbH", "<foreign_amount>10000.00</foreign_amount>"} {
@@ -82,12 +83,17 @@ func TestGoAMLReportsValidate(t *testing.T) {
 			t.Errorf("STR lacks %s", want)
 		}
 	}
+	// No identity document: the customer is a plain t_person, and the
+	// warnings say so.
+	if strings.Contains(string(doc), "my_client") || !hasWarning(f.Warnings, "customer cust-ke is written as t_person, not t_person_my_client", "identification") {
+		t.Errorf("want a plain customer with a warning, got warnings %q", f.Warnings)
+	}
 	// KES 1,940,000.00 at 129.25 is USD 15,009.67: the cash deposit reaches the FRC threshold.
 	cash, err := filing.GoAMLCash(ctx, src, frc, base, th, "cust-ke", txs[:1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	validateGoAML(t, cash)
+	validateGoAML(t, cash.XML)
 	below := txs[0]
 	below.Amount = 190000000 // USD 14,700.19
 	if _, err := filing.GoAMLCash(ctx, src, frc, base, th, "cust-ke", []monitoring.Transaction{below}); warden.ErrorCode(err) != warden.EINVALID {
