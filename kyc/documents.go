@@ -33,10 +33,13 @@ const (
 
 // DocumentInput is a document as submitted.
 type DocumentInput struct {
-	Kind     string `json:"kind"`
-	Number   string `json:"number,omitempty"`    // ids; taken from the MRZ for passports and ID cards
-	MRZ      string `json:"mrz,omitempty"`       // passports and ID cards: the zone's lines
-	IssuedOn string `json:"issued_on,omitempty"` // proof of address: YYYY-MM-DD
+	Kind   string `json:"kind"`
+	Number string `json:"number,omitempty"` // ids; taken from the MRZ for passports and ID cards
+	MRZ    string `json:"mrz,omitempty"`    // passports and ID cards: the zone's lines
+	// IssuedOn (YYYY-MM-DD) is required for a proof of address; for a
+	// passport or ID card it is the printed date of issue (the MRZ has none),
+	// optional, and what goAML's my-client identification needs.
+	IssuedOn string `json:"issued_on,omitempty"`
 }
 
 // Document is a stored identity or address document.
@@ -99,6 +102,20 @@ func (s *Service) SubmitDocument(ctx context.Context, customerID string, in Docu
 		}
 		d.Number, d.ExpiresOn = m.DocumentNumber, m.Expiry.Format(time.DateOnly)
 		dob, _ := time.Parse(time.DateOnly, c.DateOfBirth)
+		if in.IssuedOn != "" {
+			issued, err := time.Parse(time.DateOnly, in.IssuedOn)
+			switch {
+			case err != nil:
+				return nil, warden.FieldErrorf(warden.EINVALID, "issued_on", "issued_on must be a date YYYY-MM-DD")
+			case issued.After(now):
+				return nil, warden.FieldErrorf(warden.EINVALID, "issued_on", "issued_on %s is in the future", in.IssuedOn)
+			case !issued.Before(m.Expiry):
+				return nil, warden.FieldErrorf(warden.EINVALID, "issued_on", "issued_on %s is not before the document's expiry %s", in.IssuedOn, d.ExpiresOn)
+			case !dob.IsZero() && issued.Before(dob):
+				return nil, warden.FieldErrorf(warden.EINVALID, "issued_on", "issued_on %s is before the holder's birth date", in.IssuedOn)
+			}
+			d.IssuedOn = in.IssuedOn
+		}
 		// The record keeps ISO alpha-2 nationality; the MRZ has ICAO alpha-3.
 		d.Findings = append(d.Findings, document.CrossCheck(m, document.Person{Surname: c.Surname, GivenNames: c.GivenNames, DateOfBirth: dob,
 			Nationality: document.Alpha3(c.Nationality)}, now)...)

@@ -52,9 +52,11 @@ func TestDocumentsLifecycleAndTier(t *testing.T) {
 	if err != nil || pl.Tier != "minimal" {
 		t.Fatalf("tier with a phone only: %+v %v", pl, err)
 	}
-	// A passport that agrees with the record has no findings.
-	good, err := s.SubmitDocument(ctx, "c1", kyc.DocumentInput{Kind: "passport", MRZ: td3("ERIKSSON", "320415")})
-	if err != nil || good.Status != "submitted" || len(good.Findings) != 0 || good.Number != "L898902C3" || good.ExpiresOn != "2032-04-15" || good.Expired {
+	// A passport that agrees with the record has no findings; its printed
+	// issue date is kept.
+	good, err := s.SubmitDocument(ctx, "c1", kyc.DocumentInput{Kind: "passport", MRZ: td3("ERIKSSON", "320415"), IssuedOn: "2022-04-16"})
+	if err != nil || good.Status != "submitted" || len(good.Findings) != 0 || good.Number != "L898902C3" || good.ExpiresOn != "2032-04-15" || good.Expired ||
+		good.IssuedOn != "2022-04-16" {
 		t.Fatalf("good passport: %+v %v", good, err)
 	}
 	// The MRZ's alpha-3 nationality is compared with the record's alpha-2.
@@ -132,6 +134,11 @@ func TestDocumentInputErrors(t *testing.T) {
 		{kyc.DocumentInput{Kind: "ssn", Number: "666-12-3456"}, "ssn"},
 		{kyc.DocumentInput{Kind: "proof_of_address", IssuedOn: "2020-01-01"}, "proof_of_address.issued"},
 		{kyc.DocumentInput{Kind: "proof_of_address", IssuedOn: "yesterday"}, "issued_on"},
+		// A passport's printed issue date: a date, not ahead, before expiry,
+		// not before the holder's birth (1980-01-01).
+		{kyc.DocumentInput{Kind: "passport", MRZ: td3("B", "320415"), IssuedOn: "15/04/2022"}, "issued_on"},
+		{kyc.DocumentInput{Kind: "passport", MRZ: td3("B", "320415"), IssuedOn: "2099-01-01"}, "issued_on"},
+		{kyc.DocumentInput{Kind: "passport", MRZ: td3("B", "320415"), IssuedOn: "1970-01-01"}, "issued_on"},
 	} {
 		_, err := s.SubmitDocument(ctx, "c1", c.in)
 		var e *warden.Error
