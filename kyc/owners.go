@@ -86,10 +86,23 @@ func paths(ps []ownership.Path) []OwnerPath {
 	return out
 }
 
+// Graph is the ownership graph of the customer customerID (an entity, the
+// root) with these owners and stakes.
+func (o Owners) Graph(customerID string) (*ownership.Graph, error) {
+	parties := []ownership.Party{{ID: customerID, Kind: ownership.Entity, ControlPerson: o.ControlPerson}}
+	for _, p := range o.Parties {
+		parties = append(parties, ownership.Party{ID: p.ID, Kind: ownership.Kind(p.Kind), ControlPerson: p.ControlPerson})
+	}
+	stakes := make([]ownership.Stake, len(o.Stakes))
+	for i, st := range o.Stakes {
+		stakes[i] = ownership.Stake{Owner: st.Owner, Owned: st.Owned, Basis: st.BasisPoints}
+	}
+	return ownership.NewGraph(parties, stakes)
+}
+
 // analyse builds the graph (validating it) and applies the CDD rule and the
 // 50% rule, with the owner parties' screening sc (nil: none screened).
 func (s *Service) analyse(c *Customer, o Owners, sc *OwnerScreening) (*OwnershipAnalysis, error) {
-	parties := []ownership.Party{{ID: c.ID, Kind: ownership.Entity, ControlPerson: o.ControlPerson}}
 	names := map[string]OwnerParty{}
 	for i, p := range o.Parties {
 		if p.ID == c.ID {
@@ -99,13 +112,8 @@ func (s *Service) analyse(c *Customer, o Owners, sc *OwnerScreening) (*Ownership
 			return nil, err
 		}
 		names[p.ID] = p
-		parties = append(parties, ownership.Party{ID: p.ID, Kind: ownership.Kind(p.Kind), ControlPerson: p.ControlPerson})
 	}
-	stakes := make([]ownership.Stake, len(o.Stakes))
-	for i, st := range o.Stakes {
-		stakes[i] = ownership.Stake{Owner: st.Owner, Owned: st.Owned, Basis: st.BasisPoints}
-	}
-	g, err := ownership.NewGraph(parties, stakes)
+	g, err := o.Graph(c.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/config"
 	"github.com/wardenhq/warden/kyc"
-	"github.com/wardenhq/warden/kyc/ownership"
 	"github.com/wardenhq/warden/money"
 	"github.com/wardenhq/warden/reporting/goaml"
 )
@@ -224,17 +223,11 @@ func goamlDirectors(ctx context.Context, src Sources, cust *kyc.Customer) (ds []
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("owners of customer %s: %w", cust.ID, err)
 	}
-	parties := []ownership.Party{{ID: cust.ID, Kind: ownership.Entity, ControlPerson: o.ControlPerson}}
 	byID := map[string]kyc.OwnerParty{}
 	for _, p := range o.Parties {
 		byID[p.ID] = p
-		parties = append(parties, ownership.Party{ID: p.ID, Kind: ownership.Kind(p.Kind), ControlPerson: p.ControlPerson})
 	}
-	stakes := make([]ownership.Stake, len(o.Stakes))
-	for i, s := range o.Stakes {
-		stakes[i] = ownership.Stake{Owner: s.Owner, Owned: s.Owned, Basis: s.BasisPoints}
-	}
-	g, err := ownership.NewGraph(parties, stakes)
+	g, err := o.Graph(cust.ID)
 	if err != nil {
 		var we *warden.Error
 		if errors.As(err, &we) {
