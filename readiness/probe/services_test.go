@@ -108,56 +108,36 @@ func TestKafkaProbe(t *testing.T) {
 	ca := servertest.NewCA(t)
 	cert := ca.Issue(t, time.Now().Add(200*24*time.Hour), "127.0.0.1")
 	t.Run("plaintext", func(t *testing.T) {
-		c, err := kfake.NewCluster(kfake.NumBrokers(1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(c.Close)
+		c := startKafka(t, kfake.NumBrokers(1))
 		fs := Kafka(probeCtx(t), c.ListenAddrs()[0], TLSOptions{})
 		want(t, fs, CheckKafkaTLS, Fail, "PLAINTEXT listener")
 		want(t, fs, CheckKafkaAuth, Fail, "answered Metadata v13 over plaintext without authentication (1 broker(s)")
 		absent(t, fs, CheckTLSChain)
 	})
 	t.Run("SASL plaintext", func(t *testing.T) {
-		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-256", "admin", "s3cret-pass"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(c.Close)
+		c := startKafka(t, kfake.NumBrokers(1), kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-256", "admin", "s3cret-pass"))
 		fs := Kafka(probeCtx(t), c.ListenAddrs()[0], TLSOptions{})
 		want(t, fs, CheckKafkaTLS, Fail, "PLAINTEXT listener") // SASL_PLAINTEXT is still plaintext
 		want(t, fs, CheckKafkaAuth, Pass, "closed the plaintext connection of a client that had not authenticated")
 		want(t, fs, CheckKafkaAuth, Pass, "read Metadata response") // ApiVersions was answered, Metadata refused
 	})
 	t.Run("SASL over TLS", func(t *testing.T) {
-		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-256", "admin", "s3cret-pass"),
+		c := startKafka(t, kfake.NumBrokers(1), kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-256", "admin", "s3cret-pass"),
 			kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS12}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(c.Close)
 		fs := Kafka(probeCtx(t), c.ListenAddrs()[0], TLSOptions{Roots: pool(ca), RootsName: "ca.pem"})
 		want(t, fs, CheckKafkaTLS, Pass, "TLS listener")
 		want(t, fs, CheckKafkaAuth, Pass, "closed the TLS connection of a client that had not authenticated")
 		want(t, fs, CheckKafkaAuth, Pass, "read Metadata response")
 	})
 	t.Run("mutual TLS", func(t *testing.T) {
-		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS13,
+		c := startKafka(t, kfake.NumBrokers(1), kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS13,
 			ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool(ca)}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(c.Close)
 		fs := Kafka(probeCtx(t), c.ListenAddrs()[0], TLSOptions{Roots: pool(ca), RootsName: "ca.pem"})
 		want(t, fs, CheckKafkaTLS, Pass, "TLS listener")
 		want(t, fs, CheckKafkaAuth, Pass, "closed the TLS connection")
 	})
 	t.Run("TLS", func(t *testing.T) {
-		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS12}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(c.Close)
+		c := startKafka(t, kfake.NumBrokers(1), kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS12}))
 		fs := Kafka(probeCtx(t), c.ListenAddrs()[0], TLSOptions{Roots: pool(ca), RootsName: "ca.pem"})
 		want(t, fs, CheckKafkaTLS, Pass, "TLS listener")
 		want(t, fs, CheckKafkaAuth, Fail, "over TLS without authentication")
@@ -173,4 +153,15 @@ func TestKafkaProbe(t *testing.T) {
 			}
 		}
 	})
+}
+
+// startKafka starts a kfake cluster with opts, closed when the test ends.
+func startKafka(t *testing.T, opts ...kfake.Opt) *kfake.Cluster {
+	t.Helper()
+	c, err := kfake.NewCluster(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
 }
