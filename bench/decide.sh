@@ -96,9 +96,13 @@ for _ in $(seq 3000); do
 done
 
 field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" "$2"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 echo "Phase 1: POST /v1/transactions, new transactions of 10,000 customers, $workers connections, ${seconds}s after a 3s warm-up..."
+ticks0=$(cpu_ticks)
 "$dir/httpload" -url "$base/v1/transactions" -method POST -bodies "$dir/hot.jsonl" -key "$key" \
 	-c "$workers" -warmup 3s -d "${seconds}s" -json >"$dir/hot.json"
+ticks1=$(cpu_ticks)
+decided1=$(curl -fsS "$base/metrics" | awk '/^warden_decisions_total/ { s += $2 } END { printf "%d", s }')
 rss1=$(status_mb VmRSS)
 
 echo "Phase 1b: POST /v1/transactions/batch, 50 new transactions a request, 16 connections, ${seconds}s..."
@@ -130,6 +134,11 @@ row "phase 1 decisions/s:" "$(printf '%.0f' "$rps")   (target >= 10000: $(verdic
 row "phase 1 latency p50 / p95 / p99:" "$(field p50_ms "$dir/hot.json") / $(field p95_ms "$dir/hot.json") / $p99 ms   (p99 target < 25 ms: $(verdict "$p99 < 25"))"
 brps=$(field rps "$dir/batch.json")
 row "phase 1b decisions/s in batches of 50:" "$(printf '%.0f' "$(awk "BEGIN { print $brps * 50 }")")   (target >= 10000: $(verdict "$brps * 50 >= 10000")); p99 per batch $(field p99_ms "$dir/batch.json") ms"
+hz=$(getconf CLK_TCK)
+row "phase 1 CPU, server / load generator:" "$(awk -v t="$((ticks1 - ticks0))" -v hz="$hz" -v s="$seconds" -v c="$(field cpu_seconds "$dir/hot.json")" \
+	'BEGIN { printf "%.0f%% / %.0f%% of one core (warm-up included)", 100 * t / hz / (s + 3), 100 * c / (s + 3) }')"
+row "phase 1 server CPU a decision:" "$(awk -v t="$((ticks1 - ticks0))" -v hz="$hz" -v n="$decided1" \
+	'BEGIN { if (n > 0) printf "%.0f µs", 1e6 * t / hz / n; else print "n/a" }')"
 row "phase 1 errors; status codes:" "$(field errors "$dir/hot.json"); $(sed -n 's/.*"codes":\({[^}]*}\).*/\1/p' "$dir/hot.json")"
 row "phase 2 decisions/s ($customers customers):" "$(printf '%.0f' "$(field rps "$dir/wide.json")"); p99 $(field p99_ms "$dir/wide.json") ms"
 row "resident memory after phase 1 / 2, peak:" "$rss1 / $rss2 / $hwm MB"

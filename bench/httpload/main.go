@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -153,6 +154,9 @@ func main() {
 		"requests": len(latencies), "errors": errs, "seconds": elapsed.Seconds(),
 		"rps": float64(len(latencies)) / elapsed.Seconds(), "codes": codes, "bodies": len(bodies),
 		"p50_ms": ms(pct(0.50)), "p95_ms": ms(pct(0.95)), "p99_ms": ms(pct(0.99)), "max_ms": ms(pct(1)),
+		// The generator's own CPU (user + system, warm-up included): on a
+		// small machine it competes with the server it measures.
+		"cpu_seconds": cpuSeconds(),
 	}
 	if *jsonOut {
 		_ = json.NewEncoder(os.Stdout).Encode(res)
@@ -186,4 +190,13 @@ func readBodies(path string) ([][]byte, error) {
 		return nil, fmt.Errorf("%s: no request bodies", path)
 	}
 	return out, nil
+}
+
+// cpuSeconds is this process's CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
