@@ -58,7 +58,9 @@ type TransactionReader interface {
 	StoredDecision(ctx context.Context, id string) (*Decision, string, error)
 	// WindowHistory returns the records of a key at or after from with a
 	// store sequence above afterSeq, oldest first, with the time of the
-	// key's latest record ever (zero if none) and its highest sequence.
+	// key's latest record that was not blocked (zero if none) and its
+	// highest sequence: of all its history with afterSeq zero, of the rows
+	// after afterSeq otherwise (callers keep the maximum).
 	WindowHistory(ctx context.Context, k Key, from time.Time, afterSeq int64) (recs []Record, lastAt time.Time, maxSeq int64, err error)
 }
 

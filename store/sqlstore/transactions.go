@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -45,56 +46,132 @@ func scanDecision(row *sql.Row, id string) (*monitoring.Decision, string, error)
 	return &r.Decision, hash, nil
 }
 
-func windowQueries(k monitoring.Key) (recs, last string, err error) {
+// windowQueries are the queries of a key's column: its records at or after a
+// time, the time of its latest record that was not blocked, its highest
+// sequence, and (catching up) everything stored after a sequence. Each can
+// use an index (the non-empty test lets the engines use the partial ones): none
+// reads the key's whole history.
+type windowQueries struct{ recs, lastAt, maxSeq, after string }
+
+func windowQueriesOf(k monitoring.Key) (windowQueries, error) {
 	col, ok := keyColumn[k.Kind]
 	if !ok {
-		return "", "", fmt.Errorf("unknown window kind %q", k.Kind)
+		return windowQueries{}, fmt.Errorf("unknown window kind %q", k.Kind)
 	}
-	// "col <> ''" lets the engines use the partial indexes.
-	return `SELECT seq, record FROM transactions WHERE ` + col + ` = $1 AND ` + col + ` <> '' AND at >= $2 AND seq > $3 AND action <> 'block' ORDER BY at, seq`,
-		`SELECT MAX(CASE WHEN action <> 'block' THEN at END), MAX(seq) FROM transactions WHERE ` + col + ` = $1 AND ` + col + ` <> ''`, nil
+	where := ` FROM transactions WHERE ` + col + ` = $1 AND ` + col + ` <> ''`
+	return windowQueries{
+		recs:   `SELECT seq, record` + where + ` AND at >= $2 AND action <> 'block' ORDER BY at, seq`,
+		lastAt: `SELECT MAX(at)` + where + ` AND action <> 'block'`,
+		maxSeq: `SELECT MAX(seq)` + where,
+		after:  `SELECT seq, at, action, record` + where + ` AND seq > $2 ORDER BY seq`,
+	}, nil
 }
 
 // windowHistory reads a key's window; prep, when set, prepares the queries
-// (the read pool), otherwise q runs them (a locked transaction).
+// (the read pool), otherwise q runs them (a locked transaction). With
+// afterSeq above zero (a replica catching up) it reads only what was stored
+// after it, and the latest time and highest sequence are of those rows.
 func windowHistory(ctx context.Context, q querier, prep func(string) (*sql.Stmt, error), k monitoring.Key, from time.Time, afterSeq int64) ([]monitoring.Record, time.Time, int64, error) {
-	recQ, lastQ, err := windowQueries(k)
+	wq, err := windowQueriesOf(k)
 	if err != nil {
 		return nil, time.Time{}, 0, err
 	}
-	var rows *sql.Rows
-	if prep != nil {
-		rs, err := prep(recQ)
-		if err != nil {
-			return nil, time.Time{}, 0, err
+	query := func(qs string, args ...any) (*sql.Rows, error) {
+		if prep == nil {
+			return q.QueryContext(ctx, qs, args...)
 		}
-		ls, err := prep(lastQ)
+		st, err := prep(qs)
 		if err != nil {
-			return nil, time.Time{}, 0, err
+			return nil, err
 		}
-		rows, err = rs.QueryContext(ctx, k.ID, micros(from), afterSeq)
+		return st.QueryContext(ctx, args...)
+	}
+	if afterSeq > 0 {
+		rows, err := query(wq.after, k.ID, afterSeq)
 		if err != nil {
 			return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
 		}
-		defer rows.Close()
-		out, err := scanRecords(rows, k)
-		if err != nil {
-			return nil, time.Time{}, 0, err
-		}
-		last, maxSeq, err := scanLast(ls.QueryRowContext(ctx, k.ID), k)
-		return out, last, maxSeq, err
+		return scanAfter(rows, k, micros(from))
 	}
-	rows, err = q.QueryContext(ctx, recQ, k.ID, micros(from), afterSeq)
+	rows, err := query(wq.recs, k.ID, micros(from))
 	if err != nil {
 		return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
 	}
-	defer rows.Close()
 	out, err := scanRecords(rows, k)
 	if err != nil {
 		return nil, time.Time{}, 0, err
 	}
-	last, maxSeq, err := scanLast(q.QueryRowContext(ctx, lastQ, k.ID), k)
-	return out, last, maxSeq, err
+	var last, maxSeq sql.NullInt64
+	for _, c := range []struct {
+		q   string
+		dst *sql.NullInt64
+	}{{wq.lastAt, &last}, {wq.maxSeq, &maxSeq}} {
+		rows, err := query(c.q, k.ID)
+		if err != nil {
+			return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
+		}
+		if err := scanOne(rows, c.dst); err != nil {
+			return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
+		}
+	}
+	return out, fromNullMicros(last), maxSeq.Int64, nil
+}
+
+// scanOne reads the single value of a one-row query.
+func scanOne(rows *sql.Rows, dst any) error {
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(dst); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// scanAfter reads the rows a catch-up returns: every row counts towards the
+// highest sequence, those not blocked towards the latest time, and those not
+// blocked at or after from are the window's records (oldest first).
+func scanAfter(rows *sql.Rows, k monitoring.Key, from int64) ([]monitoring.Record, time.Time, int64, error) {
+	defer rows.Close()
+	var (
+		out    []monitoring.Record
+		last   sql.NullInt64
+		maxSeq int64
+	)
+	for rows.Next() {
+		var seq, at int64
+		var action, data string
+		if err := rows.Scan(&seq, &at, &action, &data); err != nil {
+			return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
+		}
+		maxSeq = max(maxSeq, seq)
+		if action == monitoring.ActionBlock {
+			continue
+		}
+		if !last.Valid || at > last.Int64 {
+			last = sql.NullInt64{Int64: at, Valid: true}
+		}
+		if at < from {
+			continue
+		}
+		var sr monitoring.StoredRecord
+		if err := json.Unmarshal([]byte(data), &sr); err != nil {
+			return nil, time.Time{}, 0, fmt.Errorf("decode transaction in window %s: %w", k, err)
+		}
+		r := monitoring.RecordOf(&sr.Transaction)
+		r.Seq = seq
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
+	}
+	slices.SortFunc(out, func(a, b monitoring.Record) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Seq, b.Seq)
+	})
+	return out, fromNullMicros(last), maxSeq, nil
 }
 
 func scanRecords(rows *sql.Rows, k monitoring.Key) ([]monitoring.Record, error) {
@@ -114,14 +191,6 @@ func scanRecords(rows *sql.Rows, k monitoring.Key) ([]monitoring.Record, error) 
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-func scanLast(row *sql.Row, k monitoring.Key) (time.Time, int64, error) {
-	var last, maxSeq sql.NullInt64
-	if err := row.Scan(&last, &maxSeq); err != nil {
-		return time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
-	}
-	return fromNullMicros(last), maxSeq.Int64, nil
 }
 
 const insertTransaction = `INSERT INTO transactions (id, customer_id, account_id, counterparty_key, agent, at, amount, action, needs_alert, decided_at,

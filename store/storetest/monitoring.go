@@ -52,9 +52,25 @@ func testTransactions(t *testing.T, s Store) {
 	if recs[0].CounterpartyKey != "acct:BK/9" || recs[0].Agent != "ag1" || !recs[0].Time.Equal(at) {
 		t.Fatalf("record %+v", recs[0])
 	}
-	recs, _, _, _ = ts.WindowHistory(ctx, monitoring.Key{Kind: monitoring.KindCustomer, ID: "c1"}, at.Add(-time.Hour), seqs[0])
-	if len(recs) != 1 || recs[0].ID != "t2" {
-		t.Fatalf("after seq: %+v", recs)
+	// Catching up (a replica): only rows after a sequence, and the latest
+	// time and highest sequence of those rows.
+	recs, last, maxSeq, _ = ts.WindowHistory(ctx, monitoring.Key{Kind: monitoring.KindCustomer, ID: "c1"}, at.Add(-time.Hour), seqs[0])
+	if len(recs) != 1 || recs[0].ID != "t2" || recs[0].Seq != seqs[1] || !last.Equal(at.Add(time.Hour)) || maxSeq != seqs[1] {
+		t.Fatalf("after seq: %+v %v %d", recs, last, maxSeq)
+	}
+	// A row before from is no record but still moves the time and sequence.
+	recs, last, maxSeq, _ = ts.WindowHistory(ctx, monitoring.Key{Kind: monitoring.KindCustomer, ID: "c1"}, at.Add(2*time.Hour), seqs[0])
+	if len(recs) != 0 || !last.Equal(at.Add(time.Hour)) || maxSeq != seqs[1] {
+		t.Fatalf("after seq, before from: %+v %v %d", recs, last, maxSeq)
+	}
+	// A blocked row moves only the sequence.
+	recs, last, maxSeq, _ = ts.WindowHistory(ctx, monitoring.Key{Kind: monitoring.KindCustomer, ID: "c2"}, at.Add(-time.Hour), seqs[1])
+	if len(recs) != 0 || !last.IsZero() || maxSeq != seqs[2] {
+		t.Fatalf("after seq, blocked: %+v %v %d", recs, last, maxSeq)
+	}
+	// Nothing new: nothing moves.
+	if recs, last, maxSeq, _ = ts.WindowHistory(ctx, monitoring.Key{Kind: monitoring.KindCustomer, ID: "c1"}, at.Add(-time.Hour), seqs[2]); len(recs) != 0 || !last.IsZero() || maxSeq != 0 {
+		t.Fatalf("after the last seq: %+v %v %d", recs, last, maxSeq)
 	}
 	recs, _, _, _ = ts.WindowHistory(ctx, monitoring.Key{Kind: monitoring.KindAgent, ID: "ag1"}, at.Add(30*time.Minute), 0)
 	if len(recs) != 1 || recs[0].ID != "t2" {
