@@ -207,8 +207,10 @@ func (s *Service) Decide(ctx context.Context, t Transaction) (*Decision, error) 
 		close(in.done)
 	}()
 
-	// The filter proves most ids new without a store read.
-	if s.ids == nil || !s.ids.ready.Load() || s.ids.mayContain(t.ID) {
+	// The filter proves most ids new without a store read. Replicas skip
+	// this read: decide reads the stored decision again under the keys'
+	// locks anyway, and only that read is final.
+	if !s.shared && (s.ids == nil || !s.ids.ready.Load() || s.ids.mayContain(t.ID)) {
 		if d, h, err := s.store.StoredDecision(ctx, t.ID); err == nil {
 			in.dec, in.hash = d, h
 			return replay(d, h, hash)

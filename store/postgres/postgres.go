@@ -33,7 +33,16 @@ func Dialect() sqlstore.Dialect {
 		Name:              "postgres",
 		IsUniqueViolation: isUniqueViolation,
 		// Transaction-scoped, so it is released at commit even behind PgBouncer.
-		Lock:            func(key int64) string { return fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", key) },
+		Lock: func(key int64) string { return fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", key) },
+		// A target list is evaluated in order, so the locks are taken in
+		// the order of keys.
+		LockAll: func(keys []int64) string {
+			calls := make([]string, len(keys))
+			for i, k := range keys {
+				calls[i] = fmt.Sprintf("pg_advisory_xact_lock(%d)", k)
+			}
+			return "SELECT " + strings.Join(calls, ", ")
+		},
 		AuditPruneBegin: []string{"SET LOCAL warden.audit_prune = 'on'"},
 		Migrations:      sub,
 	}

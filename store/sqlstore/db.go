@@ -27,6 +27,10 @@ type Dialect struct {
 	// (SQLite). Migrations and audit appends use it so that replicas sharing
 	// one PostgreSQL take turns.
 	Lock func(key int64) string
+	// LockAll, when set, takes several such locks in one statement, in the
+	// order given (sorted by the caller, so that every transaction takes
+	// them in the same order): one round trip for a decision's window keys.
+	LockAll func(keys []int64) string
 	// AuditPruneBegin and AuditPruneEnd run around the one DELETE the audit
 	// tables allow (retention pruning after a verified archive), inside its
 	// transaction: they lift and restore the append-only guard.

@@ -321,6 +321,12 @@ func (db *DB) Locked(ctx context.Context, keys []monitoring.Key, fn func(monitor
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if db.dialect.LockAll != nil && len(locks) > 1 {
+			if _, err := tx.ExecContext(ctx, db.dialect.LockAll(locks)); err != nil {
+				return fmt.Errorf("take locks of %d window keys: %w", len(locks), err)
+			}
+			return fn(lockedTx{db, tx, prep})
+		}
 		for _, l := range locks {
 			if err := db.lock(ctx, tx, l); err != nil {
 				return err
