@@ -6,12 +6,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/wardenhq/warden/kyc"
 	"github.com/wardenhq/warden/store/sqlstore"
 )
+
+var hmacHex = regexp.MustCompile(`hmac-sha256:[0-9a-f]{64}`)
 
 // The audit log records personal data only as keyed hashes under the
 // customer's salt, which a holder of the salt can check.
@@ -26,12 +29,15 @@ func TestAuditHoldsPersonalDataOnlyAsKeyedHashes(t *testing.T) {
 	if _, err := s.SubmitDocument(ctx, "cust-1", kyc.DocumentInput{Kind: kyc.DocNationalID, Number: "12345678"}); err != nil {
 		t.Fatal(err)
 	}
-	all, err := json.Marshal(rec.records)
+	raw, err := json.Marshal(rec.records)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The hashes themselves are left out of the search: a random salt makes
+	// their hex contain "5678" now and then.
+	all := hmacHex.ReplaceAllString(string(raw), "hmac-sha256:…")
 	for _, secret := range []string{"Otieno", "Amina", "1990-05-01", "amina@example.com", "+254712345678", "Moi Avenue", "12345678", "5678"} {
-		if strings.Contains(string(all), secret) {
+		if strings.Contains(all, secret) {
 			t.Errorf("audit records hold %q in clear: %s", secret, all)
 		}
 	}
