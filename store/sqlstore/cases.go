@@ -68,18 +68,7 @@ func scanCases(rows *sql.Rows) ([]*cases.Case, error) { return scanJSON[cases.Ca
 // Case implements cases.CaseStore.
 func (db *DB) Case(ctx context.Context, id string) (c *cases.Case, err error) {
 	defer db.track("cases.get", time.Now(), &err)
-	rows, err := db.read.QueryContext(ctx, `SELECT data FROM cases WHERE id = $1`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read case: %w", err)
-	}
-	cs, err := scanCases(rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(cs) == 0 {
-		return nil, warden.FieldErrorf(warden.ENOTFOUND, "id", "case %s not found", id)
-	}
-	return cs[0], nil
+	return getJSON[cases.Case](ctx, db, "cases", "case", id)
 }
 
 // Cases implements cases.CaseStore.

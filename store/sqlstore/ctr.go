@@ -73,18 +73,7 @@ func (db *DB) ReportsBetween(ctx context.Context, from, to string) (rs []*ctr.Re
 // Report implements ctr.Store.
 func (db *DB) Report(ctx context.Context, id string) (r *ctr.Report, err error) {
 	defer db.track("ctr.get", time.Now(), &err)
-	rows, err := db.read.QueryContext(ctx, `SELECT data FROM ctr_reports WHERE id = $1`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read report: %w", err)
-	}
-	rs, err := scanReports(rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(rs) == 0 {
-		return nil, warden.FieldErrorf(warden.ENOTFOUND, "id", "report %s not found", id)
-	}
-	return rs[0], nil
+	return getJSON[ctr.Report](ctx, db, "ctr_reports", "report", id)
 }
 
 // SetReportStatus implements ctr.Store.

@@ -14,6 +14,8 @@ import (
 	"io/fs"
 	"sync"
 	"time"
+
+	"github.com/wardenhq/warden"
 )
 
 // Dialect holds what differs between the SQL engines.
@@ -198,4 +200,21 @@ func scanJSON[T any](rows *sql.Rows, what string) ([]*T, error) {
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// getJSON reads the one row of table (a data column of JSON) with id, or
+// ENOTFOUND naming what.
+func getJSON[T any](ctx context.Context, db *DB, table, what, id string) (*T, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT data FROM `+table+` WHERE id = $1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	vs, err := scanJSON[T](rows, what)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, warden.FieldErrorf(warden.ENOTFOUND, "id", "%s %s not found", what, id)
+	}
+	return vs[0], nil
 }
