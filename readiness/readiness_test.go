@@ -76,16 +76,18 @@ func TestCatalogueValidation(t *testing.T) {
 
 func TestParseTargetsErrorsNameTheField(t *testing.T) {
 	cases := map[string]string{
-		"postgres:\n  - name: pg\n    adress: 127.0.0.1:5432\n":                              "adress",
-		"postgres:\n  - name: pg\n    address: nohostport\n":                                 "postgres[0].address",
-		"redis:\n  - name: a\n    address: h:1\nkafka:\n  - name: a\n    address: h:2\n":     ".name",
-		"http:\n  - name: web\n    url: ftp://x\n":                                           "http[0].url",
-		"http:\n  - name: web\n    url: https://x\n    rate_limit: {requests: 0, per: 1s}\n": "http[0].rate_limit.requests",
-		"backups:\n  - name: b\n    path: /x\n    schedule: often\n":                         "backups[0].schedule",
-		"keycloak:\n  - name: kc\n    url: https://kc\n    realm: r\n    username: u\n":      "keycloak[0].password_env",
-		"timeout: forever\nwarden: {}\n":                                                     "timeout",
-		"name: empty\n":                                                                      "targets",
-		"postgres: [\n":                                                                      "targets",
+		"postgres:\n  - name: pg\n    adress: 127.0.0.1:5432\n":                                          "adress",
+		"postgres:\n  - name: pg\n    address: nohostport\n":                                             "postgres[0].address",
+		"redis:\n  - name: a\n    address: h:1\nkafka:\n  - name: a\n    address: h:2\n":                 ".name",
+		"http:\n  - name: web\n    url: ftp://x\n":                                                       "http[0].url",
+		"http:\n  - name: web\n    url: https://x\n    rate_limit: {requests: 0, per: 1s}\n":             "http[0].rate_limit.requests",
+		"backups:\n  - name: b\n    path: /x\n    schedule: often\n":                                     "backups[0].schedule",
+		"keycloak:\n  - name: kc\n    url: https://kc\n    realm: r\n    username: u\n":                  "keycloak[0].password_env",
+		"timeout: forever\nwarden: {}\n":                                                                 "timeout",
+		"name: empty\n":                                                                                  "targets",
+		"postgres: [\n":                                                                                  "targets",
+		"redis:\n  - name: r\n    address: h:1\n    user: app\n":                                         "redis[0].user",
+		"postgres:\n  - name: pg\n    address: h:1\n    database: \"" + strings.Repeat("d", 64) + "\"\n": "postgres[0].database",
 	}
 	for doc, field := range cases {
 		_, err := ParseTargets([]byte(doc))

@@ -188,6 +188,13 @@ func (s *Scanner) tlsOptions(t *Targets, cas caCache, field, serverName, bundle 
 	return opts, nil
 }
 
+// byAddress adapts a probe that needs only the endpoint's address.
+func byAddress(fn func(context.Context, string, probe.TLSOptions) []probe.Finding) func(context.Context, Endpoint, probe.TLSOptions) []probe.Finding {
+	return func(ctx context.Context, e Endpoint, o probe.TLSOptions) []probe.Finding {
+		return fn(ctx, e.Address, o)
+	}
+}
+
 func (s *Scanner) jobs(t *Targets) ([]job, error) {
 	cas := caCache{}
 	var jobs []job
@@ -196,14 +203,16 @@ func (s *Scanner) jobs(t *Targets) ([]job, error) {
 		kind   string
 		eps    []Endpoint
 		checks []string
-		fn     func(context.Context, string, probe.TLSOptions) []probe.Finding
+		fn     func(context.Context, Endpoint, probe.TLSOptions) []probe.Finding
 	}{
-		{"postgres", t.Postgres, withTLS(probe.CheckPostgresSSL, probe.CheckPostgresTLSRequired), probe.Postgres},
-		{"mysql", t.MySQL, withTLS(probe.CheckMySQLSSL), probe.MySQL},
-		{"redis", t.Redis, withTLS(probe.CheckRedisTLS, probe.CheckRedisAuth), probe.Redis},
-		{"kafka", t.Kafka, withTLS(probe.CheckKafkaTLS, probe.CheckKafkaAuth), probe.Kafka},
-		{"zeebe", t.Zeebe, withTLS(probe.CheckZeebeTLS), probe.Zeebe},
-		{"tls", t.TLS, withTLS(), probe.TLSEndpoint},
+		{"postgres", t.Postgres, withTLS(probe.CheckPostgresSSL, probe.CheckPostgresTLSRequired), func(ctx context.Context, e Endpoint, o probe.TLSOptions) []probe.Finding {
+			return probe.PostgresAs(ctx, e.Address, e.User, e.Database, o)
+		}},
+		{"mysql", t.MySQL, withTLS(probe.CheckMySQLSSL), byAddress(probe.MySQL)},
+		{"redis", t.Redis, withTLS(probe.CheckRedisTLS, probe.CheckRedisAuth), byAddress(probe.Redis)},
+		{"kafka", t.Kafka, withTLS(probe.CheckKafkaTLS, probe.CheckKafkaAuth), byAddress(probe.Kafka)},
+		{"zeebe", t.Zeebe, withTLS(probe.CheckZeebeTLS), byAddress(probe.Zeebe)},
+		{"tls", t.TLS, withTLS(), byAddress(probe.TLSEndpoint)},
 	}
 	for _, group := range endpoints {
 		for i, e := range group.eps {
@@ -211,9 +220,9 @@ func (s *Scanner) jobs(t *Targets) ([]job, error) {
 			if err != nil {
 				return nil, err
 			}
-			fn, addr := group.fn, e.Address
+			fn, e := group.fn, e
 			jobs = append(jobs, job{name: e.Name, kind: group.kind, checks: group.checks,
-				run: func(ctx context.Context) []probe.Finding { return fn(ctx, addr, opts) }})
+				run: func(ctx context.Context) []probe.Finding { return fn(ctx, e, opts) }})
 		}
 	}
 	for i, e := range t.Elasticsearch {

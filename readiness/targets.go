@@ -49,6 +49,11 @@ type Endpoint struct {
 	Address    string `yaml:"address"`
 	ServerName string `yaml:"server_name"`
 	CABundle   string `yaml:"ca_bundle"`
+	// User and Database (PostgreSQL only) are the role and database the
+	// plaintext startup names, so that the check exercises the pg_hba.conf
+	// lines of the application's own role; no password is ever sent.
+	User     string `yaml:"user"`
+	Database string `yaml:"database"`
 }
 
 // URLTarget is a service reached by URL.
@@ -177,6 +182,15 @@ func (t *Targets) validate() error {
 			}
 			if _, port, err := net.SplitHostPort(e.Address); err != nil || port == "" {
 				return warden.FieldErrorf(warden.EINVALID, f+".address", "address %q: want host:port", e.Address)
+			}
+			for field, v := range map[string]string{"user": e.User, "database": e.Database} {
+				switch {
+				case v == "":
+				case kind != "postgres":
+					return warden.FieldErrorf(warden.EINVALID, f+"."+field, "%s applies to postgres targets only", field)
+				case len(v) > 63 || strings.ContainsAny(v, "\x00\r\n"):
+					return warden.FieldErrorf(warden.EINVALID, f+"."+field, "%s %q: want a PostgreSQL name of at most 63 bytes", field, v)
+				}
 			}
 		}
 	}

@@ -63,6 +63,18 @@ func PostgresUpgrade(addr string) Upgrade {
 // it refuses a plaintext session (PostgresTLSRequired with the probe's role
 // and database) and examines the TLS it negotiates.
 func Postgres(ctx context.Context, addr string, opts TLSOptions) []Finding {
+	return PostgresAs(ctx, addr, "", "", opts)
+}
+
+// PostgresAs is Postgres with the role and database the plaintext startup
+// names (PostgresProbeUser and PostgresProbeDatabase where empty).
+func PostgresAs(ctx context.Context, addr, user, database string, opts TLSOptions) []Finding {
+	if user == "" {
+		user = PostgresProbeUser
+	}
+	if database == "" {
+		database = PostgresProbeDatabase
+	}
 	all := append([]string{CheckPostgresSSL, CheckPostgresTLSRequired}, TLSChecks...)
 	conn, err := dial(ctx, addr)
 	if err != nil {
@@ -83,7 +95,7 @@ func Postgres(ctx context.Context, addr string, opts TLSOptions) []Finding {
 	default:
 		return errorAll(fmt.Errorf("answered %q to SSLRequest: not a PostgreSQL server?", ans), all...)
 	}
-	required := PostgresTLSRequired(ctx, addr, PostgresProbeUser, PostgresProbeDatabase)
+	required := PostgresTLSRequired(ctx, addr, user, database)
 	if opts.ServerName == "" {
 		opts.ServerName = hostOf(addr)
 	}

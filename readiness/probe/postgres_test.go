@@ -97,6 +97,18 @@ func TestPostgresTLSRequired(t *testing.T) {
 			t.Errorf("fineract: %+v", f)
 		}
 	})
+	t.Run("plaintext for the application's role only", func(t *testing.T) {
+		// A line for one role and database is invisible to the probe's own
+		// role; naming the application's (the targets file's user and
+		// database) finds it.
+		addr := startPostgresHBA(t, cert, admin+"host fineract_tenants fineract 127.0.0.1/32 scram-sha-256\nhostssl all all 127.0.0.1/32 scram-sha-256\n")
+		opts := TLSOptions{Roots: pool(ca), RootsName: "ca.pem"}
+		want(t, Postgres(probeCtx(t), addr, opts), CheckPostgresTLSRequired, Pass, "no encryption")
+		f := want(t, PostgresAs(probeCtx(t), addr, "fineract", "fineract_tenants", opts), CheckPostgresTLSRequired, Fail, "SCRAM-SHA-256")
+		if !strings.Contains(f.Evidence, `user "fineract", database "fineract_tenants"`) {
+			t.Errorf("evidence %q does not name the role and database", f.Evidence)
+		}
+	})
 	t.Run("host ident", func(t *testing.T) {
 		// Ident fails with SQLSTATE 28000 too, but it is not a refusal of
 		// plaintext: the probe must not claim a pass.
