@@ -154,12 +154,10 @@ func scanAfter(rows *sql.Rows, k monitoring.Key, from int64) ([]monitoring.Recor
 		if at < from {
 			continue
 		}
-		var sr monitoring.StoredRecord
-		if err := json.Unmarshal([]byte(data), &sr); err != nil {
-			return nil, time.Time{}, 0, fmt.Errorf("decode transaction in window %s: %w", k, err)
+		r, err := windowRecord(k, seq, data)
+		if err != nil {
+			return nil, time.Time{}, 0, err
 		}
-		r := monitoring.RecordOf(&sr.Transaction)
-		r.Seq = seq
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -175,6 +173,7 @@ func scanAfter(rows *sql.Rows, k monitoring.Key, from int64) ([]monitoring.Recor
 }
 
 func scanRecords(rows *sql.Rows, k monitoring.Key) ([]monitoring.Record, error) {
+	defer rows.Close()
 	var out []monitoring.Record
 	for rows.Next() {
 		var seq int64
@@ -182,15 +181,24 @@ func scanRecords(rows *sql.Rows, k monitoring.Key) ([]monitoring.Record, error) 
 		if err := rows.Scan(&seq, &data); err != nil {
 			return nil, fmt.Errorf("read window %s: %w", k, err)
 		}
-		var sr monitoring.StoredRecord
-		if err := json.Unmarshal([]byte(data), &sr); err != nil {
-			return nil, fmt.Errorf("decode transaction in window %s: %w", k, err)
+		r, err := windowRecord(k, seq, data)
+		if err != nil {
+			return nil, err
 		}
-		r := monitoring.RecordOf(&sr.Transaction)
-		r.Seq = seq
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// windowRecord decodes a stored row (its record column) as a window record.
+func windowRecord(k monitoring.Key, seq int64, data string) (monitoring.Record, error) {
+	var sr monitoring.StoredRecord
+	if err := json.Unmarshal([]byte(data), &sr); err != nil {
+		return monitoring.Record{}, fmt.Errorf("decode transaction in window %s: %w", k, err)
+	}
+	r := monitoring.RecordOf(&sr.Transaction)
+	r.Seq = seq
+	return r, nil
 }
 
 const insertTransaction = `INSERT INTO transactions (id, customer_id, account_id, counterparty_key, agent, at, amount, action, needs_alert, decided_at,
@@ -325,11 +333,11 @@ func (db *DB) Locked(ctx context.Context, keys []monitoring.Key, fn func(monitor
 			if _, err := tx.ExecContext(ctx, db.dialect.LockAll(locks)); err != nil {
 				return fmt.Errorf("take locks of %d window keys: %w", len(locks), err)
 			}
-			return fn(lockedTx{db, tx, prep})
-		}
-		for _, l := range locks {
-			if err := db.lock(ctx, tx, l); err != nil {
-				return err
+		} else {
+			for _, l := range locks {
+				if err := db.lock(ctx, tx, l); err != nil {
+					return err
+				}
 			}
 		}
 		return fn(lockedTx{db, tx, prep})
