@@ -25,23 +25,8 @@ for v in "$seconds:1:300:BENCH_SECONDS" "$workers:1:4096:BENCH_WORKERS" "$custom
 	fi
 done
 
-dir=$(mktemp -d)
-pid=""
-stop_server() {
-	if [ -n "$pid" ]; then
-		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-		pid=""
-	fi
-}
-trap 'stop_server; rm -rf "$dir"' EXIT
-trap 'exit 130' INT TERM
-
-echo "Building warden and bench/httpload..."
-go build -o "$dir/warden" ./cmd/warden
-go build -o "$dir/httpload" ./bench/httpload
+# shellcheck source=bench/server.sh
+. bench/server.sh
 
 # Bodies: one line per (customer, shape); {{SEQ}} makes every id new and
 # {{NOW}} stamps the time. $1 customers, $2 lines.

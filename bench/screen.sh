@@ -27,23 +27,8 @@ if ! [[ $workers =~ ^[0-9]+$ ]] || ((workers < 1 || workers > 1024)); then
 fi
 shared=../shared/data/lists
 
-dir=$(mktemp -d)
-pid=""
-stop_server() {
-	if [ -n "$pid" ]; then
-		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-		pid=""
-	fi
-}
-trap 'stop_server; rm -rf "$dir"' EXIT
-trap 'exit 130' INT TERM
-
-echo "Building warden and bench/httpload..."
-go build -o "$dir/warden" ./cmd/warden
-go build -o "$dir/httpload" ./bench/httpload
+# shellcheck source=bench/server.sh
+. bench/server.sh
 echo "Writing the mixed query set (screening/match_bench_test.go)..."
 WARDEN_SCREEN_BODIES="$dir/bodies.jsonl" go test -count 1 -run '^TestWriteScreenBodies$' ./screening/ >/dev/null
 nbodies=$(grep -c . "$dir/bodies.jsonl")
