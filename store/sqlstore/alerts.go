@@ -51,14 +51,43 @@ func (db *DB) RaiseAlert(ctx context.Context, r cases.Raise, newID string) (a *c
 	return as[0], cs[0], nil
 }
 
+// The statements a raise runs, prepared once per store: the alerter raises
+// every review and block decision's alerts, and parsing them each time was
+// most of its cost on SQLite.
+const (
+	selectOpenAlert = `SELECT ` + alertColumns + ` FROM alerts WHERE customer_id = $1 AND rule_id = $2 AND status = 'open'
+		ORDER BY last_at DESC LIMIT 1`
+	selectOpenAlertSince = `SELECT ` + alertColumns + ` FROM alerts WHERE customer_id = $1 AND rule_id = $2 AND status = 'open'
+		AND last_at >= $3 ORDER BY last_at DESC LIMIT 1`
+	insertAlert = `INSERT INTO alerts (` + alertColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL)`
+	extendAlert = `UPDATE alerts SET hits = $1, last_at = $2, severity = $3, rule_version = $4, evidence = $5 WHERE id = $6`
+)
+
+// raiseStmts are the raise statements bound to one transaction.
+type raiseStmts struct{ open, openSince, insert, extend *sql.Stmt }
+
 // RaiseAlerts implements cases.AlertStore: every raise in one transaction.
 func (db *DB) RaiseAlerts(ctx context.Context, rs []cases.Raise, newIDs []string) (as []*cases.Alert, created []bool, err error) {
 	defer db.track("alerts.raise", time.Now(), &err)
+	// Prepared before the transaction: SQLite's write pool has one
+	// connection, which the transaction then holds.
+	var prep [4]*sql.Stmt
+	for i, q := range []string{selectOpenAlert, selectOpenAlertSince, insertAlert, extendAlert} {
+		if prep[i], err = db.prepared(ctx, db.write, q); err != nil {
+			return nil, nil, err
+		}
+	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		st := raiseStmts{tx.StmtContext(ctx, prep[0]), tx.StmtContext(ctx, prep[1]), tx.StmtContext(ctx, prep[2]), tx.StmtContext(ctx, prep[3])}
+		defer func() {
+			for _, s := range []*sql.Stmt{st.open, st.openSince, st.insert, st.extend} {
+				s.Close()
+			}
+		}()
 		as, created = make([]*cases.Alert, len(rs)), make([]bool, len(rs))
 		for i, r := range rs {
 			var err error
-			if as[i], created[i], err = db.raiseInTx(ctx, tx, r, newIDs[i]); err != nil {
+			if as[i], created[i], err = db.raiseInTx(ctx, tx, st, r, newIDs[i]); err != nil {
 				return err
 			}
 		}
@@ -67,25 +96,24 @@ func (db *DB) RaiseAlerts(ctx context.Context, rs []cases.Raise, newIDs []string
 	return as, created, err
 }
 
-func (db *DB) raiseInTx(ctx context.Context, tx *sql.Tx, r cases.Raise, newID string) (a *cases.Alert, created bool, err error) {
+func (db *DB) raiseInTx(ctx context.Context, tx *sql.Tx, st raiseStmts, r cases.Raise, newID string) (a *cases.Alert, created bool, err error) {
 	if err := db.lock(ctx, tx, alertLockKey(r.CustomerID, r.RuleID)); err != nil {
 		return nil, false, err
 	}
-	q := `SELECT ` + alertColumns + ` FROM alerts WHERE customer_id = $1 AND rule_id = $2 AND status = 'open'`
-	args := []any{r.CustomerID, r.RuleID}
+	var row *sql.Row
 	if r.Window > 0 {
-		q += ` AND last_at >= $3`
-		args = append(args, micros(r.At.Add(-r.Window)))
+		row = st.openSince.QueryRowContext(ctx, r.CustomerID, r.RuleID, micros(r.At.Add(-r.Window)))
+	} else {
+		row = st.open.QueryRowContext(ctx, r.CustomerID, r.RuleID)
 	}
-	q += ` ORDER BY last_at DESC LIMIT 1`
-	cur, err := scanAlert(tx.QueryRowContext(ctx, q, args...))
+	cur, err := scanAlert(row)
 	switch {
 	case err == sql.ErrNoRows:
 		a = &cases.Alert{ID: newID, CustomerID: r.CustomerID, Source: r.Source, RuleID: r.RuleID, RuleVersion: r.RuleVersion,
 			Severity: r.Severity, Status: cases.StatusOpen, FirstAt: r.At, LastAt: r.At, Hits: 1, Evidence: []json.RawMessage{r.Evidence}}
 		ev, _ := json.Marshal(a.Evidence)
-		_, err = tx.ExecContext(ctx, `INSERT INTO alerts (`+alertColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL)`,
-			a.ID, a.CustomerID, a.Source, a.RuleID, a.RuleVersion, a.Severity, a.Status, micros(a.FirstAt), micros(a.LastAt), a.Hits, string(ev))
+		_, err = st.insert.ExecContext(ctx, a.ID, a.CustomerID, a.Source, a.RuleID, a.RuleVersion, a.Severity, a.Status,
+			micros(a.FirstAt), micros(a.LastAt), a.Hits, string(ev))
 		if err != nil {
 			return nil, false, fmt.Errorf("open alert: %w", err)
 		}
@@ -110,17 +138,26 @@ func (db *DB) raiseInTx(ctx context.Context, tx *sql.Tx, r cases.Raise, newID st
 		a.Evidence = append(a.Evidence[:1], a.Evidence[n-cases.MaxEvidence+1:]...)
 	}
 	ev, _ := json.Marshal(a.Evidence)
-	_, err = tx.ExecContext(ctx, `UPDATE alerts SET hits = $1, last_at = $2, severity = $3, rule_version = $4, evidence = $5 WHERE id = $6`,
-		a.Hits, micros(a.LastAt), a.Severity, a.RuleVersion, string(ev), a.ID)
-	if err != nil {
+	if _, err = st.extend.ExecContext(ctx, a.Hits, micros(a.LastAt), a.Severity, a.RuleVersion, string(ev), a.ID); err != nil {
 		return nil, false, fmt.Errorf("extend alert: %w", err)
 	}
 	return a, false, nil
 }
 
-func higher(a, b string) bool {
-	rank := map[string]int{"low": 1, "medium": 2, "high": 3, "critical": 4}
-	return rank[a] > rank[b]
+func higher(a, b string) bool { return severityRank(a) > severityRank(b) }
+
+func severityRank(s string) int {
+	switch s {
+	case "low":
+		return 1
+	case "medium":
+		return 2
+	case "high":
+		return 3
+	case "critical":
+		return 4
+	}
+	return 0
 }
 
 // Alert implements cases.AlertStore.

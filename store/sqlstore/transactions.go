@@ -419,9 +419,15 @@ func (db *DB) MarkAlerted(ctx context.Context, ids []string) (err error) {
 	if len(ids) == 0 {
 		return nil
 	}
+	prep, err := db.prepared(ctx, db.write, `UPDATE transactions SET needs_alert = 0 WHERE id = $1`)
+	if err != nil {
+		return err
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		st := tx.StmtContext(ctx, prep)
+		defer st.Close()
 		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE transactions SET needs_alert = 0 WHERE id = $1`, id); err != nil {
+			if _, err := st.ExecContext(ctx, id); err != nil {
 				return fmt.Errorf("mark alerted: %w", err)
 			}
 		}
