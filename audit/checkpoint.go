@@ -89,8 +89,10 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	return cp, nil
 }
 
-// RunCheckpoints signs a checkpoint every CheckpointInterval while the log
-// grows, until ctx ends; then it signs a last one.
+// RunCheckpoints relays the outbox and signs a checkpoint every
+// CheckpointInterval while the log grows, until ctx ends; then it does both
+// a last time. The relay catches up entries whose change committed but
+// whose own relay failed or never ran (the process died in between).
 func (l *Log) RunCheckpoints(ctx context.Context) {
 	t := time.NewTicker(l.cfg.CheckpointInterval)
 	defer t.Stop()
@@ -98,12 +100,23 @@ func (l *Log) RunCheckpoints(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			_, _ = l.Checkpoint(sctx)
+			l.relayAndCheckpoint(sctx)
 			cancel()
 			return
 		case <-t.C:
-			_, _ = l.Checkpoint(ctx)
+			l.relayAndCheckpoint(ctx)
 		}
+	}
+}
+
+func (l *Log) relayAndCheckpoint(ctx context.Context) {
+	if n, err := l.Relay(ctx); err != nil {
+		l.cfg.Logger.Error("audit outbox relay failed; the entries stay in the outbox for the next one", "err", err)
+	} else if n > 0 {
+		l.cfg.Logger.Info("audit outbox relayed", "entries", n)
+	}
+	if _, err := l.Checkpoint(ctx); err != nil && warden.ErrorCode(err) != warden.ENOTFOUND {
+		l.cfg.Logger.Warn("audit checkpoint failed", "err", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -32,6 +33,9 @@ type Config struct {
 	// MaxBatch bounds one group commit.
 	MaxBatch int
 	Now      func() time.Time
+	// Logger receives what RunCheckpoints cannot return (relay and
+	// checkpoint failures); nil discards it.
+	Logger *slog.Logger
 }
 
 // Log appends entries and proves things about them.
@@ -40,9 +44,10 @@ type Log struct {
 	cfg   Config
 	keys  note.Verifiers
 
-	mu       sync.Mutex
-	pending  []*appendReq
-	flushing bool
+	mu           sync.Mutex
+	pending      []*appendReq
+	relayWaiters []chan relayResult // Relay callers waiting for an outbox pass
+	flushing     bool
 
 	cache    *hashCache
 	cpMu     sync.Mutex
@@ -73,6 +78,9 @@ func New(store Store, cfg Config) (*Log, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	l := &Log{store: store, cfg: cfg, cache: newHashCache(1 << 18), lastSize: -1}
 	l.keys = note.VerifierList(cfg.Verifiers...)
@@ -135,8 +143,20 @@ func (l *Log) AppendAll(ctx context.Context, recs []Record) ([]*Entry, error) {
 // request validates a record and makes its entry, canonicalized here in
 // the caller's goroutine so that the group commit only splices it in.
 func (l *Log) request(ctx context.Context, rec Record) (*appendReq, error) {
-	if err := rec.Validate(); err != nil {
+	e, err := l.prepare(ctx, rec)
+	if err != nil {
 		return nil, err
+	}
+	return &appendReq{entry: e, done: make(chan error, 1)}, nil
+}
+
+// prepare validates a record and makes its entry but for index and time:
+// actor and request id come from ctx, the change is canonicalized (or
+// hashed when large). Appends and the outbox both start here, so a staged
+// entry is the entry an append would have made.
+func (l *Log) prepare(ctx context.Context, rec Record) (Entry, error) {
+	if err := rec.Validate(); err != nil {
+		return Entry{}, err
 	}
 	e := Entry{Action: rec.Action, Subject: rec.Subject, RequestID: warden.RequestIDFromContext(ctx)}
 	if a, ok := warden.ActorFromContext(ctx); ok {
@@ -147,23 +167,25 @@ func (l *Log) request(ctx context.Context, rec Record) (*appendReq, error) {
 	if rec.Change != nil {
 		raw, err := json.Marshal(rec.Change)
 		if err != nil {
-			return nil, fmt.Errorf("audit: encode change: %w", err)
+			return Entry{}, fmt.Errorf("audit: encode change: %w", err)
 		}
 		if len(raw) > MaxInlineChange {
 			sum := sha256.Sum256(raw)
 			e.ChangeSHA256 = hex.EncodeToString(sum[:])
 		} else if e.Change, err = jsoncanonicalizer.Transform(raw); err != nil {
-			return nil, fmt.Errorf("audit: canonicalize change: %w", err)
+			return Entry{}, fmt.Errorf("audit: canonicalize change: %w", err)
 		}
 	}
-	return &appendReq{entry: e, done: make(chan error, 1)}, nil
+	return e, nil
 }
 
-// flush commits pending requests in batches until none are left.
+// flush commits pending requests in batches, and relays the outbox for
+// Relay callers, until nothing is left.
 func (l *Log) flush(ctx context.Context) {
+	ctx = withoutStaging(ctx)
 	for {
 		l.mu.Lock()
-		if len(l.pending) == 0 {
+		if len(l.pending) == 0 && len(l.relayWaiters) == 0 {
 			l.flushing = false
 			l.mu.Unlock()
 			return
@@ -171,13 +193,33 @@ func (l *Log) flush(ctx context.Context) {
 		n := min(len(l.pending), l.cfg.MaxBatch)
 		batch := l.pending[:n:n]
 		l.pending = l.pending[n:]
+		// Waiters registered before this pass starts: its outbox read sees
+		// every row committed before they called.
+		waiters := l.relayWaiters
+		l.relayWaiters = nil
 		l.mu.Unlock()
 
-		size, err := l.commit(ctx, batch)
+		limit := 0
+		if len(waiters) > 0 {
+			limit = l.cfg.MaxBatch - n
+		}
+		size, moved, err := l.commit(ctx, batch, limit)
 		for _, r := range batch {
 			r.done <- err
 		}
-		if err == nil && size-l.knownCheckpointSize() >= l.cfg.CheckpointEvery {
+		total := moved
+		// A full pass may have left rows behind: relay until one is not.
+		for err == nil && len(waiters) > 0 && moved == limit {
+			limit = l.cfg.MaxBatch
+			var s int64
+			if s, moved, err = l.commit(ctx, nil, limit); err == nil {
+				size, total = s, total+moved
+			}
+		}
+		for _, w := range waiters {
+			w <- relayResult{moved: total, err: err}
+		}
+		if size > 0 && size-l.knownCheckpointSize() >= l.cfg.CheckpointEvery {
 			// On failure the entries stay committed and the next checkpoint
 			// covers them.
 			_, _ = l.Checkpoint(ctx)
@@ -191,39 +233,61 @@ func (l *Log) knownCheckpointSize() int64 {
 	return max(l.lastSize, 0)
 }
 
-// commit writes one batch in one transaction and returns the new size.
-func (l *Log) commit(ctx context.Context, batch []*appendReq) (int64, error) {
+// commit writes one batch in one transaction, preceded by up to
+// outboxLimit outbox rows (oldest first), which the same transaction
+// deletes; it returns the new size and how many outbox rows it moved.
+func (l *Log) commit(ctx context.Context, batch []*appendReq, outboxLimit int) (int64, int, error) {
 	var newSize int64
 	var fresh map[int64]tlog.Hash
 	now := l.cfg.Now().UTC()
-	err := l.store.AppendAuditEntries(ctx, func(size int64, stored tlog.HashReader) ([]StoredEntry, error) {
+	build := func(size int64, stored tlog.HashReader, outbox []Entry) ([]StoredEntry, error) {
 		fresh = map[int64]tlog.Hash{}
 		reader := overlayReader{fresh: fresh, cache: l.cache, store: stored}
-		out := make([]StoredEntry, len(batch))
-		for i, r := range batch {
-			r.entry.Index = size + int64(i)
-			r.entry.Time = now
-			data := r.entry.appendCanonical(nil, r.entry.Change)
-			hashes, err := tlog.StoredHashes(r.entry.Index, data, reader)
+		out := make([]StoredEntry, 0, len(outbox)+len(batch))
+		add := func(e *Entry) error {
+			e.Index, e.Time = size+int64(len(out)), now
+			data := e.appendCanonical(nil, e.Change)
+			hashes, err := tlog.StoredHashes(e.Index, data, reader)
 			if err != nil {
-				return nil, fmt.Errorf("compute tree hashes for entry %d: %w", r.entry.Index, err)
+				return fmt.Errorf("compute tree hashes for entry %d: %w", e.Index, err)
 			}
-			base := tlog.StoredHashIndex(0, r.entry.Index)
+			base := tlog.StoredHashIndex(0, e.Index)
 			for j, h := range hashes {
 				fresh[base+int64(j)] = h
 			}
-			out[i] = StoredEntry{Index: r.entry.Index, Data: data, Hashes: hashes, Time: now, ActorID: r.entry.Actor.Kind + ":" + r.entry.Actor.ID,
-				Action: r.entry.Action, SubjectType: r.entry.Subject.Type, SubjectID: r.entry.Subject.ID}
+			out = append(out, StoredEntry{Index: e.Index, Data: data, Hashes: hashes, Time: now, ActorID: e.Actor.Kind + ":" + e.Actor.ID,
+				Action: e.Action, SubjectType: e.Subject.Type, SubjectID: e.Subject.ID})
+			return nil
 		}
-		newSize = size + int64(len(batch))
+		// Outbox rows first: their changes committed before this pass began.
+		for i := range outbox {
+			if err := add(&outbox[i]); err != nil {
+				return nil, err
+			}
+		}
+		for _, r := range batch {
+			if err := add(&r.entry); err != nil {
+				return nil, err
+			}
+		}
+		newSize = size + int64(len(out))
 		return out, nil
-	})
+	}
+	var moved int
+	var err error
+	if outboxLimit > 0 {
+		moved, err = l.store.RelayAuditOutbox(ctx, outboxLimit, build)
+	} else {
+		err = l.store.AppendAuditEntries(ctx, func(size int64, stored tlog.HashReader) ([]StoredEntry, error) {
+			return build(size, stored, nil)
+		})
+	}
 	if err != nil {
-		return 0, fmt.Errorf("audit: append: %w", err)
+		return 0, 0, fmt.Errorf("audit: append: %w", err)
 	}
 	// Only committed hashes enter the cache: they can never change.
 	l.cache.addAll(fresh)
-	return newSize, nil
+	return newSize, moved, nil
 }
 
 // HashReader reads stored hashes through the cache.

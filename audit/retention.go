@@ -99,10 +99,14 @@ func (l *Log) SetHold(ctx context.Context, reason string) (*Hold, error) {
 		return nil, err
 	}
 	h := Hold{ID: randomID(), Reason: reason, SetBy: actorString(ctx), SetAt: l.cfg.Now().UTC()}
-	if err := rs.SetLegalHold(ctx, h); err != nil {
+	sctx, pending, err := l.Stage(ctx, Record{Action: "audit.hold.set", Subject: Subject{Type: "legal_hold", ID: h.ID}, Change: h})
+	if err != nil {
 		return nil, err
 	}
-	if _, err := l.Append(ctx, Record{Action: "audit.hold.set", Subject: Subject{Type: "legal_hold", ID: h.ID}, Change: h}); err != nil {
+	if err := rs.SetLegalHold(sctx, h); err != nil {
+		return nil, err
+	}
+	if err := pending.Wait(ctx); err != nil {
 		return nil, err
 	}
 	return &h, nil
@@ -117,11 +121,22 @@ func (l *Log) ReleaseHold(ctx context.Context, reason string) (*Hold, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := rs.ReleaseLegalHold(ctx, actorString(ctx), reason, l.cfg.Now().UTC())
+	// The record names the hold the store released: staged in the
+	// release's transaction once it is known.
+	var h Hold
+	var pending Pending
+	err = Atomically(ctx, rs, func(ctx context.Context) error {
+		var err error
+		if h, err = rs.ReleaseLegalHold(ctx, actorString(ctx), reason, l.cfg.Now().UTC()); err != nil {
+			return err
+		}
+		_, pending, err = l.Stage(ctx, Record{Action: "audit.hold.release", Subject: Subject{Type: "legal_hold", ID: h.ID}, Change: h})
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := l.Append(ctx, Record{Action: "audit.hold.release", Subject: Subject{Type: "legal_hold", ID: h.ID}, Change: h}); err != nil {
+	if err := pending.Wait(ctx); err != nil {
 		return nil, err
 	}
 	return &h, nil
@@ -220,10 +235,14 @@ func (l *Log) ArchiveBefore(ctx context.Context, before time.Time, retention tim
 	}
 	a := Archive{ID: randomID(), BeforeIndex: end, CheckpointSize: end, File: filepath.Base(path),
 		SHA256: hex.EncodeToString(h.Sum(nil)), CreatedAt: l.cfg.Now().UTC(), Entries: end - first, FirstIndex: first}
-	if _, err := rs.PruneAuditEntries(ctx, a); err != nil {
+	sctx, pending, err := l.Stage(ctx, Record{Action: "audit.archive", Subject: Subject{Type: "audit_archive", ID: a.ID}, Change: a})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := rs.PruneAuditEntries(sctx, a); err != nil {
 		return nil, fmt.Errorf("archive written to %s and verified, but pruning failed: %w", path, err)
 	}
-	if _, err := l.Append(ctx, Record{Action: "audit.archive", Subject: Subject{Type: "audit_archive", ID: a.ID}, Change: a}); err != nil {
+	if err := pending.Wait(ctx); err != nil {
 		return nil, err
 	}
 	return &a, nil

@@ -37,6 +37,14 @@ type Store interface {
 	// build with the size and a reader for stored hashes, and stores what build
 	// returns in the same transaction. Nothing is stored if build fails.
 	AppendAuditEntries(ctx context.Context, build func(size int64, hashes tlog.HashReader) ([]StoredEntry, error)) error
+	// RelayAuditOutbox is AppendAuditEntries that also moves the outbox:
+	// under the append lock it reads up to limit outbox rows, oldest first,
+	// as entries without index and time, passes them to build (whose first
+	// entries must be theirs, in that order), stores what build returns and
+	// deletes those rows, all in one transaction. It returns how many rows
+	// it moved. The outbox is written by the store's own write transactions,
+	// with the records staged on their context (see Stage).
+	RelayAuditOutbox(ctx context.Context, limit int, build func(size int64, hashes tlog.HashReader, outbox []Entry) ([]StoredEntry, error)) (int, error)
 	// AuditSize is the number of entries ever appended.
 	AuditSize(ctx context.Context) (int64, error)
 	// AuditFirstIndex is the lowest index whose entry is still stored (the

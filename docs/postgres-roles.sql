@@ -5,7 +5,9 @@
 -- warden_owner:     owns the schema; used only by `warden migrate`.
 -- warden_app:       what `warden serve` connects as. It may only INSERT and
 --                   SELECT the audit tables; triggers refuse UPDATE, DELETE
---                   and TRUNCATE there for everyone in any case.
+--                   and TRUNCATE there for everyone in any case. The audit
+--                   outbox (entries waiting to be appended: written with a
+--                   change, deleted as they are relayed) also takes DELETE.
 -- warden_retention: `warden audit archive`: the app's rights plus DELETE on
 --                   audit_entries, which the trigger allows only inside the
 --                   pruning transaction after a verified archive.
@@ -24,4 +26,5 @@ GRANT USAGE ON SCHEMA public TO warden_app, warden_retention;
 GRANT SELECT, INSERT, UPDATE, DELETE ON api_keys, bootstrap, idempotency_keys, audit_legal_holds, audit_cursors TO warden_app, warden_retention;
 GRANT SELECT ON schema_migrations TO warden_app, warden_retention;
 GRANT SELECT, INSERT ON audit_entries, audit_hashes, audit_checkpoints, audit_keys, audit_archives TO warden_app, warden_retention;
+GRANT SELECT, INSERT, DELETE ON audit_outbox TO warden_app, warden_retention;
 GRANT DELETE ON audit_entries TO warden_retention;

@@ -2,10 +2,13 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/rand"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/internal/pgtest"
@@ -29,8 +32,26 @@ func asRole(t *testing.T, dsn, role string) *sqlstore.DB {
 	return db
 }
 
+func appLog(t *testing.T, db *sqlstore.DB) *audit.Log {
+	t.Helper()
+	skey, _, err := note.GenerateKey(rand.Reader, "roles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := audit.New(db, audit.Config{Signer: signer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
 // TestDocumentedRoles runs docs/postgres-roles.sql and checks that the app
-// role can run Warden but can only INSERT and SELECT the audit tables, and
+// role can run Warden but can only INSERT and SELECT the audit tables (and
+// DELETE relayed rows of the audit outbox), and
 // that the retention role can prune only through the archive path.
 func TestDocumentedRoles(t *testing.T) {
 	ctx := context.Background()
@@ -61,12 +82,28 @@ func TestDocumentedRoles(t *testing.T) {
 	if es, err := app.AuditEntries(ctx, 0, 3); err != nil || len(es) != 3 {
 		t.Fatalf("app role read: %d %v", len(es), err)
 	}
+	// The audit outbox: written with a change, read and deleted by the relay.
+	log := appLog(t, app)
+	sctx, pending, err := log.Stage(ctx, audit.Record{Action: "audit.cursor", Subject: audit.Subject{Type: "cursor", ID: "roles"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.SetAuditCursor(sctx, "roles", 1); err != nil {
+		t.Fatalf("app role change with its audit record: %v", err)
+	}
+	if err := pending.Wait(ctx); err != nil {
+		t.Fatalf("app role relay: %v", err)
+	}
+	if n, err := app.AuditSize(ctx); err != nil || n != 4 || storetest.OutboxRows(t, app) != 0 {
+		t.Fatalf("after the relay: size %d (%v), outbox %d", n, err, storetest.OutboxRows(t, app))
+	}
 	for _, stmt := range []string{
 		`UPDATE audit_entries SET action = 'x'`,
 		`DELETE FROM audit_entries`,
 		`TRUNCATE audit_hashes`,
 		`DELETE FROM audit_checkpoints`,
 		`DROP TRIGGER audit_entries_append_only ON audit_entries`,
+		`UPDATE audit_outbox SET action = 'x'`,
 	} {
 		_, err := app.WriteDBForTest().ExecContext(ctx, stmt)
 		if err == nil || !strings.Contains(err.Error(), "permission denied") && !strings.Contains(err.Error(), "must be owner") {

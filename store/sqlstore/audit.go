@@ -26,16 +26,33 @@ const auditPreparedRows = 16
 // AppendAuditEntries implements audit.Store.
 func (db *DB) AppendAuditEntries(ctx context.Context, build func(size int64, hashes tlog.HashReader) ([]audit.StoredEntry, error)) (err error) {
 	defer db.track("audit.append", time.Now(), &err)
+	_, err = db.appendAudit(ctx, 0, func(size int64, r tlog.HashReader, _ []audit.Entry) ([]audit.StoredEntry, error) {
+		return build(size, r)
+	})
+	return err
+}
+
+// RelayAuditOutbox implements audit.Store.
+func (db *DB) RelayAuditOutbox(ctx context.Context, limit int, build func(size int64, hashes tlog.HashReader, outbox []audit.Entry) ([]audit.StoredEntry, error)) (moved int, err error) {
+	defer db.track("audit.relay", time.Now(), &err)
+	return db.appendAudit(ctx, limit, build)
+}
+
+// appendAudit appends what build returns, after the first outboxLimit
+// outbox rows (none when zero) which it deletes in the same transaction.
+func (db *DB) appendAudit(ctx context.Context, outboxLimit int, build func(size int64, hashes tlog.HashReader, outbox []audit.Entry) ([]audit.StoredEntry, error)) (moved int, err error) {
 	sqlite := db.dialect.Name == "sqlite"
 	var prepared *[2]*sql.Stmt
 	if sqlite {
 		// Prepared before the transaction: SQLite's one write connection is
 		// free only then.
 		if prepared, err = db.auditPrepared(ctx); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	// The log's own transaction: it never joins a scope nor carries staged
+	// records, whatever the caller's context holds.
+	err = db.ownTx(ctx, func(tx *sql.Tx) error {
 		if err := db.lock(ctx, tx, lockAudit); err != nil {
 			return err
 		}
@@ -43,10 +60,22 @@ func (db *DB) AppendAuditEntries(ctx context.Context, build func(size int64, has
 		if err != nil {
 			return err
 		}
+		var ids []int64
+		var outbox []audit.Entry
+		if outboxLimit > 0 {
+			// Read under the append lock: a replica relaying at the same
+			// time waits for it, then no longer sees the rows moved here.
+			if ids, outbox, err = readOutbox(ctx, tx, outboxLimit); err != nil {
+				return err
+			}
+		}
 		reader := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) { return readAuditHashes(ctx, tx, idx) })
-		entries, err := build(size, reader)
+		entries, err := build(size, reader, outbox)
 		if err != nil {
 			return err
+		}
+		if len(entries) < len(outbox) {
+			return fmt.Errorf("audit relay built %d entries for %d outbox rows", len(entries), len(outbox))
 		}
 		for i, e := range entries {
 			if e.Index != size+int64(i) {
@@ -72,8 +101,13 @@ func (db *DB) AppendAuditEntries(ctx context.Context, build func(size int64, has
 				return err
 			}
 		}
-		return nil
+		moved = len(ids)
+		return deleteOutbox(ctx, tx, ids)
 	})
+	if err != nil {
+		return 0, err
+	}
+	return moved, nil
 }
 
 // auditPrepared returns the store's prepared auditPreparedRows-row INSERTs,

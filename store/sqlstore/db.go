@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 )
 
 // Dialect holds what differs between the SQL engines.
@@ -137,8 +138,33 @@ func (db *DB) track(op string, start time.Time, err *error) {
 	}
 }
 
-// inTx runs fn in a write transaction, committing when fn returns nil.
+// inTx runs fn in a write transaction, committing when fn returns nil,
+// together with the audit records staged on ctx (outbox.go): a change and
+// its audit records commit or roll back as one. Inside an Atomically scope
+// fn runs in the scope's transaction, which the scope commits.
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if sc := db.scopeOf(ctx); sc != nil {
+		return sc.run(fn)
+	}
+	var staged *audit.Staged
+	err := db.ownTx(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		// Taken once: a later transaction with the same context does not
+		// write them again.
+		staged = audit.TakeStaged(ctx)
+		return writeOutbox(ctx, tx, staged)
+	})
+	if err == nil {
+		staged.Committed()
+	}
+	return err
+}
+
+// ownTx runs fn in a write transaction of its own, committing when fn
+// returns nil; it ignores scopes and staged records (the log's appends).
+func (db *DB) ownTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

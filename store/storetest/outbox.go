@@ -1,0 +1,388 @@
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/auth"
+)
+
+// The audit outbox: records staged on a context are written by the store
+// transaction that commits with it, and relayed into the log.
+
+// outboxLog opens an audit log over s with a fresh signing key; its
+// verifier key is returned for VerifyStore.
+func outboxLog(t *testing.T, s audit.Store, maxBatch int) (*audit.Log, string) {
+	t.Helper()
+	skey, vkey, err := note.GenerateKey(rand.Reader, "storetest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := audit.New(s, audit.Config{Origin: "storetest/audit", Signer: signer, Verifiers: []note.Verifier{verifier}, MaxBatch: maxBatch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.PublishKey(context.Background(), vkey); err != nil {
+		t.Fatal(err)
+	}
+	return l, vkey
+}
+
+// OutboxRows counts the rows waiting in a store's audit outbox.
+func OutboxRows(t testing.TB, s any) int {
+	t.Helper()
+	raw, ok := s.(rawDB)
+	if !ok {
+		t.Fatal("store does not expose its database for tests")
+	}
+	var n int
+	if err := raw.WriteDBForTest().QueryRow(`SELECT COUNT(*) FROM audit_outbox`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func outboxKey(id string) *auth.APIKey {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	return &auth.APIKey{ID: id, Name: "outbox " + id, Role: warden.RoleService, Hash: []byte(id + "-hash-32-bytes-long-xxxxxxxxxxxx"),
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour), CreatedBy: "system:test"}
+}
+
+func keyRecord(id string) audit.Record {
+	return audit.Record{Action: "apikey.create", Subject: audit.Subject{Type: "api_key", ID: id}, Change: map[string]any{"name": "outbox " + id}}
+}
+
+func entriesOf(t *testing.T, s audit.Store) []*audit.Entry {
+	t.Helper()
+	ctx := context.Background()
+	n, err := s.AuditSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.AuditEntries(ctx, 0, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*audit.Entry
+	for _, se := range stored {
+		e, err := audit.ParseEntry(se.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func verifyLog(t *testing.T, l *audit.Log, vkey string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := l.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := l.VerifyStore(ctx, audit.VerifyOptions{TrustedKeys: []string{vkey}}); err != nil || !rep.OK {
+		t.Fatalf("the log does not verify: %+v %v", rep, err)
+	}
+}
+
+func testAuditOutboxCommitsWithChange(t *testing.T, s Store) {
+	l, vkey := outboxLog(t, s, 0)
+	ctx := warden.NewContextWithRequestID(warden.NewContextWithActor(context.Background(),
+		warden.Actor{Kind: warden.ActorAPIKey, ID: "outboxadmin0"}), "req-outbox")
+
+	// Staging validates before anything changes.
+	if _, _, err := l.Stage(ctx, audit.Record{Action: "Not Valid", Subject: audit.Subject{Type: "api_key", ID: "x"}}); warden.ErrorCode(err) != warden.EINVALID {
+		t.Fatalf("invalid record staged: %v", err)
+	}
+	sctx, pending, err := l.Stage(ctx, keyRecord("0000000000a1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := OutboxRows(t, s); n != 0 {
+		t.Fatalf("staging wrote %d outbox rows before any change", n)
+	}
+	if err := s.CreateAPIKey(sctx, outboxKey("0000000000a1")); err != nil {
+		t.Fatal(err)
+	}
+	if n := OutboxRows(t, s); n != 1 {
+		t.Fatalf("the change committed with %d outbox rows, want 1", n)
+	}
+	if n, _ := s.AuditSize(context.Background()); n != 0 {
+		t.Fatalf("the change appended %d entries itself: the relay does that", n)
+	}
+	// Another transaction with the same context writes nothing again.
+	if err := s.CreateAPIKey(sctx, outboxKey("0000000000a2")); err != nil {
+		t.Fatal(err)
+	}
+	if n := OutboxRows(t, s); n != 1 {
+		t.Fatalf("a second transaction with the staged context wrote its records again: %d rows", n)
+	}
+
+	// A change that fails takes its records with it.
+	fctx, failed, err := l.Stage(ctx, keyRecord("0000000000a1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateAPIKey(fctx, outboxKey("0000000000a1")); warden.ErrorCode(err) != warden.ECONFLICT {
+		t.Fatalf("duplicate key: %v", err)
+	}
+	if n := OutboxRows(t, s); n != 1 {
+		t.Fatalf("a failed change left %d outbox rows, want the 1 of the committed one", n)
+	}
+	if err := failed.Wait(ctx); err == nil {
+		t.Fatal("waiting for records no transaction committed reported success")
+	}
+
+	if err := pending.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := OutboxRows(t, s); n != 0 {
+		t.Fatalf("relayed rows left in the outbox: %d", n)
+	}
+	es := entriesOf(t, s)
+	if len(es) != 1 || es[0].Action != "apikey.create" || es[0].Subject.ID != "0000000000a1" || es[0].Actor.ID != "outboxadmin0" ||
+		es[0].RequestID != "req-outbox" || string(es[0].Change) != `{"name":"outbox 0000000000a1"}` {
+		t.Fatalf("relayed entries %+v", es)
+	}
+	verifyLog(t, l, vkey)
+}
+
+func testAuditOutboxRelaysInOrder(t *testing.T, s Store) {
+	ctx := context.Background()
+	// A batch of 3: a relay of 10 rows takes several passes.
+	l, vkey := outboxLog(t, s, 3)
+	if _, err := l.Append(ctx, audit.Record{Action: "test.before", Subject: audit.Subject{Type: "t", ID: "0"}}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := range 10 {
+		id := fmt.Sprintf("0000000000b%d", i)
+		sctx, _, err := l.Stage(ctx, keyRecord(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateAPIKey(sctx, outboxKey(id)); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	// Plain appends do not read the outbox: its rows wait for a relay.
+	if _, err := l.Append(ctx, audit.Record{Action: "test.between", Subject: audit.Subject{Type: "t", ID: "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := OutboxRows(t, s); n != 10 {
+		t.Fatalf("outbox rows %d, want 10", n)
+	}
+	moved, err := l.Relay(ctx)
+	if err != nil || moved != 10 {
+		t.Fatalf("relay moved %d: %v", moved, err)
+	}
+	if n := OutboxRows(t, s); n != 0 {
+		t.Fatalf("outbox rows after the relay: %d", n)
+	}
+	es := entriesOf(t, s)
+	if len(es) != 12 || es[0].Action != "test.before" || es[1].Action != "test.between" {
+		t.Fatalf("entries %+v", es)
+	}
+	for i, id := range ids {
+		if e := es[2+i]; e.Subject.ID != id || e.Index != int64(2+i) {
+			t.Fatalf("entry %d is %s at %d, want %s in staging order", 2+i, e.Subject.ID, e.Index, id)
+		}
+	}
+	if moved, err := l.Relay(ctx); err != nil || moved != 0 {
+		t.Fatalf("relay of an empty outbox: %d %v", moved, err)
+	}
+	verifyLog(t, l, vkey)
+}
+
+func testAuditOutboxAtomically(t *testing.T, s Store) {
+	ctx := context.Background()
+	l, vkey := outboxLog(t, s, 0)
+	// Records built from the store call's result commit with it.
+	var pending audit.Pending
+	err := audit.Atomically(ctx, s, func(ctx context.Context) error {
+		created, err := s.CreateFirstAPIKey(ctx, outboxKey("0000000000c1"))
+		if err != nil || !created {
+			return fmt.Errorf("first key: %v %w", created, err)
+		}
+		_, pending, err = l.Stage(ctx, keyRecord("0000000000c1"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := OutboxRows(t, s); n != 1 {
+		t.Fatalf("outbox rows %d, want 1", n)
+	}
+	if err := pending.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// A scope that fails after its store call commits nothing.
+	boom := errors.New("boom")
+	err = audit.Atomically(ctx, s, func(ctx context.Context) error {
+		if err := s.CreateAPIKey(ctx, outboxKey("0000000000c2")); err != nil {
+			return err
+		}
+		if _, _, err := l.Stage(ctx, keyRecord("0000000000c2")); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("scope error %v", err)
+	}
+	if _, err := s.APIKey(ctx, "0000000000c2"); warden.ErrorCode(err) != warden.ENOTFOUND {
+		t.Fatalf("the failed scope's change was committed: %v", err)
+	}
+	// One store write a scope: a second is refused and nothing commits.
+	err = audit.Atomically(ctx, s, func(ctx context.Context) error {
+		if err := s.CreateAPIKey(ctx, outboxKey("0000000000c3")); err != nil {
+			return err
+		}
+		return s.CreateAPIKey(ctx, outboxKey("0000000000c4"))
+	})
+	if err == nil {
+		t.Fatal("two store writes in one scope were accepted")
+	}
+	if _, err := s.APIKey(ctx, "0000000000c3"); warden.ErrorCode(err) != warden.ENOTFOUND {
+		t.Fatalf("the refused scope's first change was committed: %v", err)
+	}
+	if n := OutboxRows(t, s); n != 0 {
+		t.Fatalf("outbox rows %d after failed scopes", n)
+	}
+	// The store is usable after the scopes (SQLite: the writer is free).
+	if err := s.CreateAPIKey(ctx, outboxKey("0000000000c5")); err != nil {
+		t.Fatal(err)
+	}
+	if es := entriesOf(t, s); len(es) != 1 || es[0].Subject.ID != "0000000000c1" {
+		t.Fatalf("entries %+v", es)
+	}
+	verifyLog(t, l, vkey)
+}
+
+// failingRelay is a log's store whose relay fails, as if the process died
+// between the change's commit and the relay.
+type failingRelay struct{ audit.Store }
+
+func (failingRelay) RelayAuditOutbox(context.Context, int, func(int64, tlog.HashReader, []audit.Entry) ([]audit.StoredEntry, error)) (int, error) {
+	return 0, errors.New("the process died before the relay")
+}
+
+func testAuditOutboxRecoversAfterCrash(t *testing.T, s Store) {
+	ctx := context.Background()
+	dying, _ := outboxLog(t, failingRelay{s}, 0)
+	sctx, pending, err := dying.Stage(ctx, keyRecord("0000000000d1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateAPIKey(sctx, outboxKey("0000000000d1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := pending.Wait(ctx); err == nil {
+		t.Fatal("a failed relay was reported as success")
+	}
+	if _, err := s.APIKey(ctx, "0000000000d1"); err != nil {
+		t.Fatalf("the change is not committed: %v", err)
+	}
+	if n, _ := s.AuditSize(ctx); n != 0 || OutboxRows(t, s) != 1 {
+		t.Fatalf("after the crash: size %d, outbox %d; want 0 and 1", n, OutboxRows(t, s))
+	}
+	// The next process relays what it finds at start.
+	next, vkey := outboxLog(t, s, 0)
+	if moved, err := next.Relay(ctx); err != nil || moved != 1 {
+		t.Fatalf("relay at start moved %d: %v", moved, err)
+	}
+	if es := entriesOf(t, s); len(es) != 1 || es[0].Action != "apikey.create" || es[0].Subject.ID != "0000000000d1" {
+		t.Fatalf("entries %+v", es)
+	}
+	verifyLog(t, next, vkey)
+}
+
+// Replicas relay at the same time as changes commit: every staged record is
+// appended exactly once.
+func testAuditOutboxConcurrentRelays(t *testing.T, s Store) {
+	ctx := context.Background()
+	a, vkey := outboxLog(t, s, 8)
+	b, _ := outboxLog(t, s, 8)
+	const writers, each = 4, 10
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var relays sync.WaitGroup
+	for _, l := range []*audit.Log{a, b, a, b} {
+		relays.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := l.Relay(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for w := range writers {
+		l := []*audit.Log{a, b}[w%2]
+		wg.Go(func() {
+			for i := range each {
+				id := fmt.Sprintf("00000000%02x%02x", w, i)
+				sctx, pending, err := l.Stage(ctx, keyRecord(id))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if err := s.CreateAPIKey(sctx, outboxKey(id)); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := pending.Wait(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	relays.Wait()
+	if t.Failed() {
+		return
+	}
+	if n := OutboxRows(t, s); n != 0 {
+		t.Fatalf("outbox rows left: %d", n)
+	}
+	seen := map[string]int{}
+	for _, e := range entriesOf(t, s) {
+		seen[e.Subject.ID]++
+	}
+	if len(seen) != writers*each {
+		t.Fatalf("%d distinct entries, want %d", len(seen), writers*each)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("%s appended %d times", id, n)
+		}
+	}
+	verifyLog(t, a, vkey)
+}
