@@ -138,19 +138,22 @@ func (s *Server) handleBacktest(w http.ResponseWriter, r *http.Request) error {
 
 // decisionCollector exports this process's decision counts.
 func decisionCollector(m *monitoring.Service) prometheus.Collector {
-	return &decisionCounts{m: m, desc: prometheus.NewDesc("warden_decisions_total", "Transaction decisions made by this process, by action.", []string{"action"}, nil)}
+	return &decisionCounts{m: m, desc: prometheus.NewDesc("warden_decisions_total", "Transaction decisions made by this process, by action.", []string{"action"}, nil),
+		batched: prometheus.NewDesc("warden_decisions_batched_total", "Decisions this process made together with others in one store transaction (replicas sharing PostgreSQL).", nil, nil)}
 }
 
 type decisionCounts struct {
-	m    *monitoring.Service
-	desc *prometheus.Desc
+	m       *monitoring.Service
+	desc    *prometheus.Desc
+	batched *prometheus.Desc
 }
 
-func (d *decisionCounts) Describe(ch chan<- *prometheus.Desc) { ch <- d.desc }
+func (d *decisionCounts) Describe(ch chan<- *prometheus.Desc) { ch <- d.desc; ch <- d.batched }
 func (d *decisionCounts) Collect(ch chan<- prometheus.Metric) {
 	for i, a := range []string{monitoring.ActionAllow, monitoring.ActionReview, monitoring.ActionBlock} {
 		ch <- prometheus.MustNewConstMetric(d.desc, prometheus.CounterValue, float64(d.m.Decisions[i].Load()), a)
 	}
+	ch <- prometheus.MustNewConstMetric(d.batched, prometheus.CounterValue, float64(d.m.Batched.Load()))
 }
 
 // MaxBatch bounds one batch of transactions.

@@ -36,11 +36,13 @@ type Service struct {
 	now       func() time.Time
 	log       *slog.Logger
 	writer    *batchWriter
+	batcher   *sharedBatcher // shared stores: decisions in batches
+	noBatch   atomic.Bool    // the shared store cannot read in batches
 
 	pending [64]pendingShard
 
-	// Local mode only: the ids in the store, and the queue of decisions
-	// whose alerts are raised in batches.
+	// Local mode only: the ids in the store. Both modes: the queue of
+	// decisions whose alerts are raised in batches.
 	ids     *idFilter
 	alertQ  chan alertJob
 	alerter sync.WaitGroup
@@ -48,6 +50,9 @@ type Service struct {
 
 	// Decisions counts decisions by action, for metrics.
 	Decisions [3]atomic.Int64
+	// Batched counts the decisions a shared store decided together with
+	// others, in one store transaction (metrics).
+	Batched atomic.Int64
 }
 
 // pendingShard holds the submissions in flight for some ids.
@@ -117,7 +122,9 @@ func NewService(c Config) (*Service, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.windows = NewWindows(s.history, c.WindowKeys)
-	if !s.shared {
+	if s.shared {
+		s.batcher = newSharedBatcher(s)
+	} else {
 		s.writer = newBatchWriter(c.Store, 4096)
 		ctx, stop := context.WithCancel(context.Background())
 		s.stop = stop
@@ -129,17 +136,23 @@ func NewService(c Config) (*Service, error) {
 				}
 			}()
 		}
-		if s.alerts != nil {
-			s.alertQ = make(chan alertJob, 10000)
-			s.alerter.Add(1)
-			go s.runAlerter()
-		}
+	}
+	// Alerts are raised in batches by one alerter per process, replicas
+	// included: RaiseAlerts takes a lock per customer and rule, so replicas
+	// raising the same alert take turns.
+	if s.alerts != nil {
+		s.alertQ = make(chan alertJob, 10000)
+		s.alerter.Add(1)
+		go s.runAlerter()
 	}
 	return s, nil
 }
 
 // Close waits for queued writes and alerts and stops the workers.
 func (s *Service) Close() {
+	if s.batcher != nil {
+		s.batcher.close()
+	}
 	if s.writer != nil {
 		s.writer.close()
 	}
@@ -235,50 +248,39 @@ func (s *Service) decide(ctx context.Context, t *Transaction, hash string, txJSO
 			return nil, fmt.Errorf("screen counterparty: %w", err)
 		}
 	}
-	rs := s.rules.current()
 	keys := keysOf(t)
-	unlock := s.windows.lockKeys(keys)
-	locked := true
-	defer func() {
-		if locked {
-			unlock()
-		}
-	}()
 	var dec *Decision
 	var fired []*compiled
-	rec := RecordOf(t)
 	d := &Decided{Transaction: *t, PayloadHash: hash}
 	if s.shared {
-		var replayed *Decision
-		err = s.store.Locked(ctx, keys, func(tx LockedTx) error {
-			if sd, h, err := tx.StoredDecision(ctx, t.ID); err == nil {
-				replayed, err = replay(sd, h, hash)
-				return err
-			} else if warden.ErrorCode(err) != warden.ENOTFOUND {
-				return err
-			}
-			ws, err := s.catchUp(ctx, tx, keys, t)
-			if err != nil {
-				return err
-			}
-			dec, fired = s.evaluate(rs, t, prof, cps, ws)
-			d.Decision, d.NeedsAlert = *dec, dec.Action != ActionAllow && s.alerts != nil
-			seqs, err := tx.SaveDecided(ctx, []*Decided{d})
-			if err != nil {
-				return err
-			}
-			rec.Seq = seqs[0]
-			return nil
-		})
-		if err != nil || replayed != nil {
-			return replayed, err
+		// Cold keys are loaded here, concurrently and without store locks,
+		// rather than one after another in the batch: the batch catches
+		// up on whatever was stored after the load (a key's rows commit
+		// in sequence order, under its lock).
+		unlock := s.windows.lockKeys(keys)
+		_, err := s.load(ctx, keys, t)
+		unlock()
+		if err != nil {
+			return nil, err
 		}
-		if dec.Action != ActionBlock {
-			for _, k := range keys {
-				s.windows.add(s.windows.get(k), rec)
-			}
+		j := &sharedJob{t: t, hash: hash, prof: prof, cps: cps, keys: keys}
+		if err := s.batcher.submit(ctx, j); err != nil {
+			return nil, err
 		}
+		if j.err != nil || j.replayed != nil {
+			return j.replayed, j.err
+		}
+		dec, fired = j.dec, j.fired
+		d.NeedsAlert = dec.Action != ActionAllow && s.alerts != nil
 	} else {
+		rs := s.rules.current()
+		unlock := s.windows.lockKeys(keys)
+		locked := true
+		defer func() {
+			if locked {
+				unlock()
+			}
+		}()
 		ws, err := s.load(ctx, keys, t)
 		if err != nil {
 			return nil, err
@@ -293,6 +295,7 @@ func (s *Service) decide(ctx context.Context, t *Transaction, hash string, txJSO
 		d.RecordJSON = encodeRecordWith(txJSON, &d.Decision)
 		// A blocked transaction did not happen: it counts in no window.
 		if dec.Action != ActionBlock {
+			rec := RecordOf(t)
 			for _, w := range ws {
 				s.windows.add(w, rec)
 			}

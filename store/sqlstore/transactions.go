@@ -163,13 +163,19 @@ func scanAfter(rows *sql.Rows, k monitoring.Key, from int64) ([]monitoring.Recor
 	if err := rows.Err(); err != nil {
 		return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
 	}
-	slices.SortFunc(out, func(a, b monitoring.Record) int {
+	sortWindowRecords(out)
+	return out, fromNullMicros(last), maxSeq, nil
+}
+
+// sortWindowRecords orders records the way windows take them: by time,
+// then by sequence.
+func sortWindowRecords(rs []monitoring.Record) {
+	slices.SortFunc(rs, func(a, b monitoring.Record) int {
 		if c := a.Time.Compare(b.Time); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Seq, b.Seq)
 	})
-	return out, fromNullMicros(last), maxSeq, nil
 }
 
 func scanRecords(rows *sql.Rows, k monitoring.Key) ([]monitoring.Record, error) {
@@ -201,8 +207,11 @@ func windowRecord(k monitoring.Key, seq int64, data string) (monitoring.Record, 
 	return r, nil
 }
 
-const insertTransaction = `INSERT INTO transactions (id, customer_id, account_id, counterparty_key, agent, at, amount, action, needs_alert, decided_at,
-	payload_hash, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+const (
+	insertTransactionInto = `INSERT INTO transactions (id, customer_id, account_id, counterparty_key, agent, at, amount, action, needs_alert, decided_at,
+	payload_hash, record)`
+	insertTransaction = insertTransactionInto + ` VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+)
 
 func (db *DB) insertTransactionSQL() string {
 	if db.dialect.Name == "postgres" {
@@ -218,26 +227,19 @@ func (db *DB) insertTransactionSQL() string {
 // transaction began (SQLite's write pool has one connection, which the
 // transaction holds).
 func (db *DB) saveDecided(ctx context.Context, tx *sql.Tx, prep *sql.Stmt, ds []*monitoring.Decided) ([]int64, error) {
+	if db.dialect.Name == "postgres" && len(ds) > 1 {
+		return db.saveDecidedRows(ctx, tx, ds)
+	}
 	st := tx.StmtContext(ctx, prep)
 	defer st.Close()
 	seqs := make([]int64, 0, len(ds))
 	for _, d := range ds {
 		t := &d.Transaction
-		rec := d.RecordJSON
-		if rec == nil {
-			var err error
-			if rec, err = monitoring.EncodeRecord(d); err != nil {
-				return nil, fmt.Errorf("encode transaction %s: %w", t.ID, err)
-			}
+		args, err := decidedArgs(d)
+		if err != nil {
+			return nil, err
 		}
-		needs := 0
-		if d.NeedsAlert {
-			needs = 1
-		}
-		args := []any{t.ID, t.CustomerID, t.AccountID, t.CounterpartyKey(), t.Agent, micros(t.Time), t.Amount,
-			d.Decision.Action, needs, micros(d.Decision.DecidedAt), d.PayloadHash, string(rec)}
 		var seq int64
-		var err error
 		if db.dialect.Name == "postgres" {
 			// pgx has no LastInsertId.
 			err = st.QueryRowContext(ctx, args...).Scan(&seq)
@@ -257,6 +259,24 @@ func (db *DB) saveDecided(ctx context.Context, tx *sql.Tx, prep *sql.Stmt, ds []
 		seqs = append(seqs, seq)
 	}
 	return seqs, nil
+}
+
+// decidedArgs are insertTransaction's arguments for d.
+func decidedArgs(d *monitoring.Decided) ([]any, error) {
+	t := &d.Transaction
+	rec := d.RecordJSON
+	if rec == nil {
+		var err error
+		if rec, err = monitoring.EncodeRecord(d); err != nil {
+			return nil, fmt.Errorf("encode transaction %s: %w", t.ID, err)
+		}
+	}
+	needs := 0
+	if d.NeedsAlert {
+		needs = 1
+	}
+	return []any{t.ID, t.CustomerID, t.AccountID, t.CounterpartyKey(), t.Agent, micros(t.Time), t.Amount,
+		d.Decision.Action, needs, micros(d.Decision.DecidedAt), d.PayloadHash, string(rec)}, nil
 }
 
 // StoredDecision implements monitoring.TransactionReader.

@@ -135,6 +135,7 @@ func testTransactions(t *testing.T, s Store) {
 	if len(recs) != 8 {
 		t.Fatalf("locked writers interleaved: %d records", len(recs))
 	}
+	testBatchLocked(t, ts)
 }
 
 func testRules(t *testing.T, s Store) {
