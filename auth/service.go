@@ -29,9 +29,11 @@ type TokenVerifier interface {
 	Verify(ctx context.Context, token string) (warden.Actor, error)
 }
 
-// Recorder appends to the audit log; *audit.Log implements it.
+// Recorder is the audit log; *audit.Log implements it. Records are staged
+// so that they commit with the key change they describe (the audit
+// outbox).
 type Recorder interface {
-	Append(ctx context.Context, rec audit.Record) (*audit.Entry, error)
+	audit.Stager
 }
 
 // keyChange is what the audit log records of a key: never its secret or hash.
@@ -44,14 +46,24 @@ type keyChange struct {
 	RotatedTo   string      `json:"rotated_to,omitempty"`
 }
 
-func (s *Service) record(ctx context.Context, action string, k *APIKey) error {
-	if s.Audit == nil {
-		return nil
-	}
-	_, err := s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "api_key", ID: k.ID},
-		Change: keyChange{Name: k.Name, Role: k.Role, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RotatedFrom: k.RotatedFrom, RotatedTo: k.RotatedTo}})
+func keyRecord(action string, k *APIKey) audit.Record {
+	return audit.Record{Action: action, Subject: audit.Subject{Type: "api_key", ID: k.ID},
+		Change: keyChange{Name: k.Name, Role: k.Role, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RotatedFrom: k.RotatedFrom, RotatedTo: k.RotatedTo}}
+}
+
+// audited makes a key change with its audit records in one store
+// transaction (the audit outbox): change gets the context carrying them.
+// It returns once the records are in the log.
+func (s *Service) audited(ctx context.Context, change func(ctx context.Context) error, recs ...audit.Record) error {
+	sctx, pending, err := audit.StageWith(ctx, s.Audit, recs...)
 	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
+		return fmt.Errorf("audit %s: %w", recs[0].Action, err)
+	}
+	if err := change(sctx); err != nil {
+		return err
+	}
+	if err := pending.Wait(ctx); err != nil {
+		return fmt.Errorf("audit %s: %w", recs[0].Action, err)
 	}
 	return nil
 }
@@ -171,10 +183,13 @@ func (s *Service) Create(ctx context.Context, req CreateKey) (*APIKey, string, e
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.Store.CreateAPIKey(ctx, k); err != nil {
-		return nil, "", fmt.Errorf("store api key: %w", err)
-	}
-	if err := s.record(ctx, "apikey.create", k); err != nil {
+	err = s.audited(ctx, func(ctx context.Context) error {
+		if err := s.Store.CreateAPIKey(ctx, k); err != nil {
+			return fmt.Errorf("store api key: %w", err)
+		}
+		return nil
+	}, keyRecord("apikey.create", k))
+	if err != nil {
 		return nil, "", err
 	}
 	return k, secret, nil
@@ -220,13 +235,24 @@ func (s *Service) Bootstrap(ctx context.Context) (*APIKey, string, bool, error) 
 		return nil, "", false, err
 	}
 	k.CreatedBy = warden.Actor{Kind: warden.ActorSystem, ID: "bootstrap"}.String()
-	created, err := s.Store.CreateFirstAPIKey(ctx, k)
+	// Only the replica that creates the key records it: staged in the
+	// store's transaction once it says so.
+	var created bool
+	var pending audit.Pending
+	err = audit.Atomically(ctx, s.Store, func(ctx context.Context) error {
+		var err error
+		if created, err = s.Store.CreateFirstAPIKey(ctx, k); err != nil || !created {
+			return err
+		}
+		ctx = warden.NewContextWithActor(ctx, warden.Actor{Kind: warden.ActorSystem, ID: "bootstrap"})
+		_, pending, err = audit.StageWith(ctx, s.Audit, keyRecord("apikey.bootstrap", k))
+		return err
+	})
 	if err != nil || !created {
 		return nil, "", false, err
 	}
-	ctx = warden.NewContextWithActor(ctx, warden.Actor{Kind: warden.ActorSystem, ID: "bootstrap"})
-	if err := s.record(ctx, "apikey.bootstrap", k); err != nil {
-		return nil, "", false, err
+	if err := pending.Wait(ctx); err != nil {
+		return nil, "", false, fmt.Errorf("audit apikey.bootstrap: %w", err)
 	}
 	return k, secret, true, nil
 }
@@ -249,18 +275,20 @@ func (s *Service) Revoke(ctx context.Context, id string) (*APIKey, error) {
 	if err := validateID(id); err != nil {
 		return nil, err
 	}
-	if err := s.Store.RevokeAPIKey(ctx, id, s.now()); err != nil {
-		return nil, err
-	}
-	s.forget(id)
+	// The record is made before the revocation, to commit with it: the key
+	// as stored, revoked now (stores keep microseconds).
 	k, err := s.Store.APIKey(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.record(ctx, "apikey.revoke", k); err != nil {
+	now := s.now()
+	k.RevokedAt = now.Truncate(time.Microsecond)
+	err = s.audited(ctx, func(ctx context.Context) error { return s.Store.RevokeAPIKey(ctx, id, now) }, keyRecord("apikey.revoke", k))
+	s.forget(id)
+	if err != nil {
 		return nil, err
 	}
-	return k, nil
+	return s.Store.APIKey(ctx, id)
 }
 
 // Rotate issues a successor with the same name, role and lifetime; the old key
@@ -293,14 +321,11 @@ func (s *Service) Rotate(ctx context.Context, id string) (*APIKey, string, error
 		oldExpiry = old.ExpiresAt
 	}
 	defer s.forget(old.ID)
-	if err := s.Store.RotateAPIKey(ctx, old.ID, oldExpiry, next); err != nil {
-		return nil, "", err
-	}
-	old.RotatedTo, old.ExpiresAt = next.ID, oldExpiry
-	if err := s.record(ctx, "apikey.rotate", old); err != nil {
-		return nil, "", err
-	}
-	if err := s.record(ctx, "apikey.create", next); err != nil {
+	rotated := *old
+	rotated.RotatedTo, rotated.ExpiresAt = next.ID, oldExpiry
+	err = s.audited(ctx, func(ctx context.Context) error { return s.Store.RotateAPIKey(ctx, old.ID, oldExpiry, next) },
+		keyRecord("apikey.rotate", &rotated), keyRecord("apikey.create", next))
+	if err != nil {
 		return nil, "", err
 	}
 	return next, secret, nil

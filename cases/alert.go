@@ -111,28 +111,11 @@ type AlertCount struct {
 	Count    int    `json:"count"`
 }
 
-// Recorder appends to the audit log; *audit.Log implements it.
+// Recorder is the audit log; *audit.Log implements it. Records are staged
+// so that they commit with the store write they describe (the audit
+// outbox).
 type Recorder interface {
-	Append(ctx context.Context, rec audit.Record) (*audit.Entry, error)
-}
-
-// BatchRecorder appends many records in one commit; *audit.Log implements
-// it, and RaiseBatch uses it when the Recorder does.
-type BatchRecorder interface {
-	AppendAll(ctx context.Context, recs []audit.Record) ([]*audit.Entry, error)
-}
-
-func appendAll(ctx context.Context, r Recorder, recs []audit.Record) error {
-	if b, ok := r.(BatchRecorder); ok {
-		_, err := b.AppendAll(ctx, recs)
-		return err
-	}
-	for _, rec := range recs {
-		if _, err := r.Append(ctx, rec); err != nil {
-			return err
-		}
-	}
-	return nil
+	audit.Stager
 }
 
 // Alerts raises and reads alerts.
@@ -196,25 +179,38 @@ func (s *Alerts) RaiseBatch(ctx context.Context, rs []Raise) ([]*Alert, error) {
 		}
 		ids[i] = NewAlertID(r.At)
 	}
-	as, created, err := s.Store.RaiseAlerts(ctx, rs, ids)
+	// Whether a raise opened or extended an alert, and its hits, are known
+	// only inside the store's transaction: the records are staged in it
+	// before it commits (the audit outbox), one audit commit for the batch.
+	var as []*Alert
+	var created []bool
+	var pending audit.Pending
+	err := audit.Atomically(ctx, s.Store, func(ctx context.Context) error {
+		var err error
+		if as, created, err = s.Store.RaiseAlerts(ctx, rs, ids); err != nil {
+			return err
+		}
+		var recs []audit.Record
+		if s.Audit != nil {
+			recs = make([]audit.Record, len(as))
+			for i, a := range as {
+				action := "alert.extend"
+				if created[i] {
+					action = "alert.open"
+				}
+				recs[i] = audit.Record{Action: action, Subject: audit.Subject{Type: "alert", ID: a.ID},
+					Change: map[string]any{"customer_id": a.CustomerID, "source": a.Source, "rule_id": a.RuleID, "rule_version": a.RuleVersion,
+						"severity": a.Severity, "hits": a.Hits, "evidence": rs[i].Evidence}}
+			}
+		}
+		_, pending, err = audit.StageWith(ctx, s.Audit, recs...)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if s.Audit != nil {
-		// One audit commit for the batch, not one an alert.
-		recs := make([]audit.Record, len(as))
-		for i, a := range as {
-			action := "alert.extend"
-			if created[i] {
-				action = "alert.open"
-			}
-			recs[i] = audit.Record{Action: action, Subject: audit.Subject{Type: "alert", ID: a.ID},
-				Change: map[string]any{"customer_id": a.CustomerID, "source": a.Source, "rule_id": a.RuleID, "rule_version": a.RuleVersion,
-					"severity": a.Severity, "hits": a.Hits, "evidence": rs[i].Evidence}}
-		}
-		if err := appendAll(ctx, s.Audit, recs); err != nil {
-			return nil, err
-		}
+	if err := pending.Wait(ctx); err != nil {
+		return nil, err
 	}
 	for i, a := range as {
 		if s.OnRaise != nil {

@@ -163,16 +163,21 @@ func text(field, v string, minLen, maxLen int) (string, error) {
 	return v, nil
 }
 
-func (s *Cases) record(ctx context.Context, action string, c *Case, change map[string]any) error {
-	if s.Audit == nil {
-		return nil
-	}
+// save stores a case with its audit record in one transaction (the audit
+// outbox) and returns once the record is in the log.
+func (s *Cases) save(ctx context.Context, action string, c *Case, change map[string]any, put func(context.Context, *Case) error) error {
 	if change == nil {
 		change = map[string]any{}
 	}
 	change["status"], change["version"] = c.Status, c.Version
-	_, err := s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "case", ID: c.ID}, Change: change})
-	return err
+	sctx, pending, err := audit.StageWith(ctx, s.Audit, audit.Record{Action: action, Subject: audit.Subject{Type: "case", ID: c.ID}, Change: change})
+	if err != nil {
+		return err
+	}
+	if err := put(sctx, c); err != nil {
+		return err
+	}
+	return pending.Wait(ctx)
 }
 
 // Open groups alerts of one customer into a new case: the given ones, or
@@ -219,10 +224,10 @@ func (s *Cases) Open(ctx context.Context, customerID string, alertIDs []string) 
 		}
 	}
 	c.SARDueAt = c.DetectedAt.Add(SARDue)
-	if err := s.Store.CreateCase(ctx, c); err != nil {
+	if err := s.save(ctx, "case.open", c, map[string]any{"customer_id": customerID, "alert_ids": c.AlertIDs, "sar_due_at": c.SARDueAt}, s.Store.CreateCase); err != nil {
 		return nil, err
 	}
-	return c, s.record(ctx, "case.open", c, map[string]any{"customer_id": customerID, "alert_ids": c.AlertIDs, "sar_due_at": c.SARDueAt})
+	return c, nil
 }
 
 // Get returns one case.
@@ -261,10 +266,10 @@ func (s *Cases) change(ctx context.Context, id, action string, fn func(c *Case) 
 	}
 	c.Version++
 	c.UpdatedAt = s.now()
-	if err := s.Store.UpdateCase(ctx, c); err != nil {
+	if err := s.save(ctx, action, c, audited, s.Store.UpdateCase); err != nil {
 		return nil, err
 	}
-	return c, s.record(ctx, action, c, audited)
+	return c, nil
 }
 
 // Assign gives the case to an analyst.

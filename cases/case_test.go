@@ -19,10 +19,19 @@ import (
 
 type recorder struct{ actions []string }
 
-func (r *recorder) Append(_ context.Context, rec audit.Record) (*audit.Entry, error) {
-	r.actions = append(r.actions, rec.Action)
-	return &audit.Entry{}, nil
+// Stage records the actions when the change is done (Wait), as the log
+// would append them only then.
+func (r *recorder) Stage(ctx context.Context, recs ...audit.Record) (context.Context, audit.Pending, error) {
+	return ctx, waitFunc(func() {
+		for _, rec := range recs {
+			r.actions = append(r.actions, rec.Action)
+		}
+	}), nil
 }
+
+type waitFunc func()
+
+func (f waitFunc) Wait(context.Context) error { f(); return nil }
 
 func setup(t *testing.T) (*cases.Cases, *cases.Alerts, *recorder, *time.Time) {
 	t.Helper()

@@ -261,8 +261,11 @@ func (c *CustomerData) Validate(now time.Time) error {
 	return nil
 }
 
-// Recorder appends to the audit log; *audit.Log implements it.
+// Recorder is the audit log; *audit.Log implements it. Changes are staged
+// so that their records commit with the store write; Append is for audited
+// reads (exports), which change nothing.
 type Recorder interface {
+	audit.Stager
 	Append(ctx context.Context, rec audit.Record) (*audit.Entry, error)
 }
 
@@ -372,22 +375,29 @@ func (s *Service) Put(ctx context.Context, id string, data CustomerData) (*PutRe
 			return nil, err
 		}
 	}
-	if err := s.Store.PutCustomer(ctx, next); err != nil {
-		return nil, err
-	}
 	action := "customer.update"
 	if cur == nil {
 		action = "customer.create"
 	}
+	var recs []audit.Record
 	if s.Audit != nil {
 		commit, err := s.committer(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "customer", ID: id},
-			Change: map[string]any{"version": next.Version, "data": commit.data(data), "screening": next.Screening}}); err != nil {
-			return nil, err
-		}
+		recs = append(recs, audit.Record{Action: action, Subject: audit.Subject{Type: "customer", ID: id},
+			Change: map[string]any{"version": next.Version, "data": commit.data(data), "screening": next.Screening}})
+	}
+	// The record commits with the new version (the audit outbox).
+	sctx, pending, err := audit.StageWith(ctx, s.Audit, recs...)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.PutCustomer(sctx, next); err != nil {
+		return nil, err
+	}
+	if err := pending.Wait(ctx); err != nil {
+		return nil, err
 	}
 	return &PutResult{Customer: next, Created: cur == nil, Changed: true}, nil
 }

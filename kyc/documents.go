@@ -137,10 +137,7 @@ func (s *Service) SubmitDocument(ctx context.Context, customerID string, in Docu
 	default:
 		return nil, warden.FieldErrorf(warden.EINVALID, "kind", "kind must be one of passport, id_card, national_id, ssn, itin, ein, proof_of_address")
 	}
-	if err := s.Documents.PutDocument(ctx, d); err != nil {
-		return nil, err
-	}
-	if err := s.record(ctx, "document.submit", d); err != nil {
+	if err := s.putDocument(ctx, "document.submit", d); err != nil {
 		return nil, err
 	}
 	d.Expired = expired(d, now)
@@ -155,20 +152,28 @@ func expired(d *Document, now time.Time) bool {
 	return err == nil && now.After(exp.Add(24*time.Hour))
 }
 
-// record audits a document change; the number is kept only as a keyed hash
-// under the customer's salt (see privacy.go).
-func (s *Service) record(ctx context.Context, action string, d *Document) error {
-	if s.Audit == nil {
-		return nil
+// putDocument stores a document with its audit record (one transaction,
+// the audit outbox); the number is recorded only as a keyed hash under the
+// customer's salt (see privacy.go).
+func (s *Service) putDocument(ctx context.Context, action string, d *Document) error {
+	var recs []audit.Record
+	if s.Audit != nil {
+		commit, err := s.committer(ctx, d.CustomerID)
+		if err != nil {
+			return err
+		}
+		recs = append(recs, audit.Record{Action: action, Subject: audit.Subject{Type: "document", ID: d.ID},
+			Change: map[string]any{"customer_id": d.CustomerID, "kind": d.Kind, "number": commit.Hash("documents."+d.ID+".number", d.Number),
+				"status": d.Status, "reason": d.Reason, "findings": len(d.Findings)}})
 	}
-	commit, err := s.committer(ctx, d.CustomerID)
+	sctx, pending, err := audit.StageWith(ctx, s.Audit, recs...)
 	if err != nil {
 		return err
 	}
-	_, err = s.Audit.Append(ctx, audit.Record{Action: action, Subject: audit.Subject{Type: "document", ID: d.ID},
-		Change: map[string]any{"customer_id": d.CustomerID, "kind": d.Kind, "number": commit.Hash("documents."+d.ID+".number", d.Number),
-			"status": d.Status, "reason": d.Reason, "findings": len(d.Findings)}})
-	return err
+	if err := s.Documents.PutDocument(sctx, d); err != nil {
+		return err
+	}
+	return pending.Wait(ctx)
 }
 
 // DecideDocument verifies or rejects a submitted document (analysts).
@@ -197,10 +202,7 @@ func (s *Service) DecideDocument(ctx context.Context, id string, verify bool, re
 	if a, ok := warden.ActorFromContext(ctx); ok {
 		d.DecidedBy = a.String()
 	}
-	if err := s.Documents.PutDocument(ctx, d); err != nil {
-		return nil, err
-	}
-	if err := s.record(ctx, "document."+map[bool]string{true: "verify", false: "reject"}[verify], d); err != nil {
+	if err := s.putDocument(ctx, "document."+map[bool]string{true: "verify", false: "reject"}[verify], d); err != nil {
 		return nil, err
 	}
 	d.Expired = expired(d, now)

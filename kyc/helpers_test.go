@@ -16,6 +16,20 @@ func (a auditFuncRecorder) Append(_ context.Context, rec audit.Record) (*audit.E
 	return &audit.Entry{Action: rec.Action}, nil
 }
 
+// Stage records the records when the change is done (Wait), as the log
+// would append them only then.
+func (a auditFuncRecorder) Stage(ctx context.Context, recs ...audit.Record) (context.Context, audit.Pending, error) {
+	return ctx, waitFunc(func() {
+		for _, rec := range recs {
+			_, _ = a.Append(ctx, rec)
+		}
+	}), nil
+}
+
+type waitFunc func()
+
+func (f waitFunc) Wait(context.Context) error { f(); return nil }
+
 // auditFunc records appended actions; the audit log itself is tested in
 // package audit.
 func auditFunc(r *recorder) auditFuncRecorder { return auditFuncRecorder{r} }

@@ -174,14 +174,7 @@ func (s *Service) PutOwners(ctx context.Context, id string, o Owners) (*Ownershi
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Owners.PutOwners(ctx, id, o, s.now()); err != nil {
-		return nil, err
-	}
-	if sc != nil {
-		if err := s.Owners.PutOwnerScreening(ctx, id, sc); err != nil {
-			return nil, err
-		}
-	}
+	var recs []audit.Record
 	if s.Audit != nil {
 		commit, err := s.committer(ctx, id)
 		if err != nil {
@@ -191,9 +184,24 @@ func (s *Service) PutOwners(ctx context.Context, id string, o Owners) (*Ownershi
 		for _, bo := range a.BeneficialOwners {
 			bos = append(bos, map[string]any{"party_id": bo.PartyID, "basis_points": bo.BasisPoints})
 		}
-		if _, err := s.Audit.Append(ctx, audit.Record{Action: "customer.owners", Subject: audit.Subject{Type: "customer", ID: id},
+		recs = append(recs, audit.Record{Action: "customer.owners", Subject: audit.Subject{Type: "customer", ID: id},
 			Change: map[string]any{"owners": commit.owners(o), "beneficial_owners": bos, "blocked_by_ownership": a.BlockedByOwnership,
-				"sanctioned_parties": a.SanctionedParties}}); err != nil {
+				"sanctioned_parties": a.SanctionedParties}})
+	}
+	// The record commits with the structure (the audit outbox); the owners'
+	// screening it was analysed with is stored next.
+	sctx, pending, err := audit.StageWith(ctx, s.Audit, recs...)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Owners.PutOwners(sctx, id, o, s.now()); err != nil {
+		return nil, err
+	}
+	if err := pending.Wait(ctx); err != nil {
+		return nil, err
+	}
+	if sc != nil {
+		if err := s.Owners.PutOwnerScreening(ctx, id, sc); err != nil {
 			return nil, err
 		}
 	}

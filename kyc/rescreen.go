@@ -159,15 +159,17 @@ func (s *Service) Rescreen(ctx context.Context, lister CustomerLister, snaps map
 			}
 			next := *c
 			next.Version, next.Screening, next.UpdatedAt, next.UpdatedBy = c.Version+1, sum, s.now().Truncate(time.Microsecond), "system:rescreen"
-			if err := s.Store.PutCustomer(ctx, &next); err != nil {
+			sctx, pending, err := audit.StageWith(ctx, s.Audit, audit.Record{Action: "customer.rescreen", Subject: audit.Subject{Type: "customer", ID: c.ID},
+				Change: map[string]any{"version": next.Version, "new_hits": newHits, "screening": sum}})
+			if err != nil {
+				return res, err
+			}
+			if err := s.Store.PutCustomer(sctx, &next); err != nil {
 				return res, fmt.Errorf("store re-screening of %s: %w", c.ID, err)
 			}
 			res.Updated++
-			if s.Audit != nil {
-				if _, err := s.Audit.Append(ctx, audit.Record{Action: "customer.rescreen", Subject: audit.Subject{Type: "customer", ID: c.ID},
-					Change: map[string]any{"version": next.Version, "new_hits": newHits, "screening": sum}}); err != nil {
-					return res, err
-				}
+			if err := pending.Wait(ctx); err != nil {
+				return res, err
 			}
 			for _, h := range newHits {
 				if err := s.raiseHit(ctx, &res, c.ID, RuleNewHit, h, map[string]any{"hit": h, "list_versions": sum.ListVersions}); err != nil {

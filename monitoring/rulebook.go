@@ -13,9 +13,11 @@ import (
 	"github.com/wardenhq/warden/audit"
 )
 
-// Recorder appends to the audit log; *audit.Log implements it.
+// Recorder is the audit log; *audit.Log implements it. Records are staged
+// so that they commit with the rule version they describe (the audit
+// outbox).
 type Recorder interface {
-	Append(ctx context.Context, rec audit.Record) (*audit.Entry, error)
+	audit.Stager
 }
 
 // ruleSet is the compiled rules in force, swapped atomically.
@@ -95,14 +97,16 @@ func (b *RuleBook) Put(ctx context.Context, r Rule, source string) (*StoredRule,
 		}
 		next.Version = vs[n-1].Version + 1
 	}
-	if err := b.store.PutRule(ctx, next); err != nil {
+	sctx, pending, err := audit.StageWith(ctx, b.audit, audit.Record{Action: "rule.version", Subject: audit.Subject{Type: "rule", ID: r.ID},
+		Change: map[string]any{"version": next.Version, "source": source, "rule": r}})
+	if err != nil {
 		return nil, false, err
 	}
-	if b.audit != nil {
-		if _, err := b.audit.Append(ctx, audit.Record{Action: "rule.version", Subject: audit.Subject{Type: "rule", ID: r.ID},
-			Change: map[string]any{"version": next.Version, "source": source, "rule": r}}); err != nil {
-			return nil, false, err
-		}
+	if err := b.store.PutRule(sctx, next); err != nil {
+		return nil, false, err
+	}
+	if err := pending.Wait(ctx); err != nil {
+		return nil, false, err
 	}
 	return next, true, b.refreshLocked(ctx)
 }

@@ -12,8 +12,11 @@ import (
 	"github.com/wardenhq/warden/audit"
 )
 
-// Recorder appends to the audit log; *audit.Log implements it.
+// Recorder is the audit log; *audit.Log implements it. Changes (list
+// loads, clearances) are staged so that their records commit with them;
+// Append records suppressed hits, which change nothing.
 type Recorder interface {
+	audit.Stager
 	Append(ctx context.Context, rec audit.Record) (*audit.Entry, error)
 }
 
@@ -73,14 +76,16 @@ func (s *Service) LoadAll(ctx context.Context, snaps ...*Snapshot) ([]ListDiff, 
 			return diffs, err
 		}
 		v := VersionOf(snap)
-		if err := s.Lists.SaveListSnapshot(ctx, v, actorString(ctx), enc); err != nil {
+		rec := loadRecord{ListVersion: v, Added: len(diff.Added), Removed: len(diff.Removed), Changed: len(diff.Changed)}
+		sctx, pending, err := audit.StageWith(ctx, s.Audit, audit.Record{Action: "list.load", Subject: audit.Subject{Type: "list", ID: snap.Source}, Change: rec})
+		if err != nil {
 			return diffs, err
 		}
-		if s.Audit != nil {
-			rec := loadRecord{ListVersion: v, Added: len(diff.Added), Removed: len(diff.Removed), Changed: len(diff.Changed)}
-			if _, err := s.Audit.Append(ctx, audit.Record{Action: "list.load", Subject: audit.Subject{Type: "list", ID: snap.Source}, Change: rec}); err != nil {
-				return diffs, err
-			}
+		if err := s.Lists.SaveListSnapshot(sctx, v, actorString(ctx), enc); err != nil {
+			return diffs, err
+		}
+		if err := pending.Wait(ctx); err != nil {
+			return diffs, err
 		}
 		diffs = append(diffs, diff)
 	}
@@ -207,13 +212,15 @@ func (s *Service) Clear(ctx context.Context, r ClearRequest) (*Clearance, error)
 	}
 	c := Clearance{Subject: r.Subject, List: r.List, EntryID: r.EntryID, EntryHash: e.ContentHash(), Reason: strings.TrimSpace(r.Reason),
 		ClearedBy: actorString(ctx), ClearedAt: s.now()}
-	if err := s.Clearances.PutClearance(ctx, c); err != nil {
+	sctx, pending, err := audit.StageWith(ctx, s.Audit, audit.Record{Action: "screening.clear", Subject: audit.Subject{Type: "screening_subject", ID: r.Subject}, Change: c})
+	if err != nil {
 		return nil, err
 	}
-	if s.Audit != nil {
-		if _, err := s.Audit.Append(ctx, audit.Record{Action: "screening.clear", Subject: audit.Subject{Type: "screening_subject", ID: r.Subject}, Change: c}); err != nil {
-			return nil, err
-		}
+	if err := s.Clearances.PutClearance(sctx, c); err != nil {
+		return nil, err
+	}
+	if err := pending.Wait(ctx); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }

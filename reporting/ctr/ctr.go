@@ -174,9 +174,10 @@ type Transactions interface {
 	TransactionsAfter(ctx context.Context, afterSeq int64, from, to time.Time, limit int) ([]*monitoring.StoredTransaction, error)
 }
 
-// Recorder appends to the audit log.
+// Recorder is the audit log; *audit.Log implements it. Records are staged
+// so that they commit with the change they describe (the audit outbox).
 type Recorder interface {
-	Append(ctx context.Context, rec audit.Record) (*audit.Entry, error)
+	audit.Stager
 }
 
 // Service closes business days.
@@ -301,14 +302,23 @@ func (s *Service) Close(ctx context.Context, day string) (*CloseResult, error) {
 		res.Unconverted = append(res.Unconverted, c)
 	}
 	sort.Strings(res.Unconverted)
-	if res.Reports, err = s.Store.PutReports(ctx, day, reports, s.now()); err != nil {
+	// The record counts the reports the store kept (reviewed ones stay), so
+	// it is staged in the store's transaction once that is known.
+	var pending audit.Pending
+	err = audit.Atomically(ctx, s.Store, func(ctx context.Context) error {
+		var err error
+		if res.Reports, err = s.Store.PutReports(ctx, day, reports, s.now()); err != nil {
+			return err
+		}
+		_, pending, err = audit.StageWith(ctx, s.Audit, audit.Record{Action: "ctr.close", Subject: audit.Subject{Type: "business_day", ID: day},
+			Change: map[string]any{"result": res, "report_ids": ids(reports)}})
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	if s.Audit != nil {
-		if _, err := s.Audit.Append(ctx, audit.Record{Action: "ctr.close", Subject: audit.Subject{Type: "business_day", ID: day},
-			Change: map[string]any{"result": res, "report_ids": ids(reports)}}); err != nil {
-			return nil, err
-		}
+	if err := pending.Wait(ctx); err != nil {
+		return nil, err
 	}
 	return res, nil
 }
@@ -327,13 +337,15 @@ func (s *Service) Approve(ctx context.Context, id string) (*Report, error) {
 	if a, ok := warden.ActorFromContext(ctx); ok {
 		by = a.String()
 	}
-	if err := s.Store.SetReportStatus(ctx, id, StatusPending, StatusApproved, by); err != nil {
+	sctx, pending, err := audit.StageWith(ctx, s.Audit, audit.Record{Action: "ctr.approve", Subject: audit.Subject{Type: "ctr", ID: id}})
+	if err != nil {
 		return nil, err
 	}
-	if s.Audit != nil {
-		if _, err := s.Audit.Append(ctx, audit.Record{Action: "ctr.approve", Subject: audit.Subject{Type: "ctr", ID: id}}); err != nil {
-			return nil, err
-		}
+	if err := s.Store.SetReportStatus(sctx, id, StatusPending, StatusApproved, by); err != nil {
+		return nil, err
+	}
+	if err := pending.Wait(ctx); err != nil {
+		return nil, err
 	}
 	return s.Store.Report(ctx, id)
 }

@@ -52,15 +52,19 @@ func (db *DB) UpdateCase(ctx context.Context, c *cases.Case) (err error) {
 	if err != nil {
 		return err
 	}
-	res, err := db.write.ExecContext(ctx, `UPDATE cases SET customer_id = $1, status = $2, assignee = $3, next_due = $4, version = $5, updated_at = $6, data = $7
+	// A transaction for one statement: the audit records staged on ctx
+	// commit with the update (see outbox.go).
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cases SET customer_id = $1, status = $2, assignee = $3, next_due = $4, version = $5, updated_at = $6, data = $7
 		WHERE id = $8 AND version = $9`, append(row, c.ID, c.Version-1)...)
-	if err != nil {
-		return fmt.Errorf("update case: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return warden.FieldErrorf(warden.ECONFLICT, "id", "case %s changed meanwhile: reload and retry", c.ID)
-	}
-	return nil
+		if err != nil {
+			return fmt.Errorf("update case: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return warden.FieldErrorf(warden.ECONFLICT, "id", "case %s changed meanwhile: reload and retry", c.ID)
+		}
+		return nil
+	})
 }
 
 func scanCases(rows *sql.Rows) ([]*cases.Case, error) { return scanJSON[cases.Case](rows, "case") }

@@ -20,9 +20,9 @@ import (
 // The audit outbox: records staged on a context are written by the store
 // transaction that commits with it, and relayed into the log.
 
-// outboxLog opens an audit log over s with a fresh signing key; its
-// verifier key is returned for VerifyStore.
-func outboxLog(t *testing.T, s audit.Store, maxBatch int) (*audit.Log, string) {
+// NewAuditLog opens an audit log over s with a fresh signing key (maxBatch
+// zero: the default batch); its verifier key is returned for VerifyStore.
+func NewAuditLog(t testing.TB, s audit.Store, maxBatch int) (*audit.Log, string) {
 	t.Helper()
 	skey, vkey, err := note.GenerateKey(rand.Reader, "storetest")
 	if err != nil {
@@ -70,7 +70,8 @@ func keyRecord(id string) audit.Record {
 	return audit.Record{Action: "apikey.create", Subject: audit.Subject{Type: "api_key", ID: id}, Change: map[string]any{"name": "outbox " + id}}
 }
 
-func entriesOf(t *testing.T, s audit.Store) []*audit.Entry {
+// AuditEntries returns every stored entry of s, decoded.
+func AuditEntries(t testing.TB, s audit.Store) []*audit.Entry {
 	t.Helper()
 	ctx := context.Background()
 	n, err := s.AuditSize(ctx)
@@ -92,7 +93,8 @@ func entriesOf(t *testing.T, s audit.Store) []*audit.Entry {
 	return out
 }
 
-func verifyLog(t *testing.T, l *audit.Log, vkey string) {
+// VerifyLog signs a checkpoint and verifies the stored log with vkey.
+func VerifyLog(t testing.TB, l *audit.Log, vkey string) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := l.Checkpoint(ctx); err != nil {
@@ -104,7 +106,7 @@ func verifyLog(t *testing.T, l *audit.Log, vkey string) {
 }
 
 func testAuditOutboxCommitsWithChange(t *testing.T, s Store) {
-	l, vkey := outboxLog(t, s, 0)
+	l, vkey := NewAuditLog(t, s, 0)
 	ctx := warden.NewContextWithRequestID(warden.NewContextWithActor(context.Background(),
 		warden.Actor{Kind: warden.ActorAPIKey, ID: "outboxadmin0"}), "req-outbox")
 
@@ -157,18 +159,18 @@ func testAuditOutboxCommitsWithChange(t *testing.T, s Store) {
 	if n := OutboxRows(t, s); n != 0 {
 		t.Fatalf("relayed rows left in the outbox: %d", n)
 	}
-	es := entriesOf(t, s)
+	es := AuditEntries(t, s)
 	if len(es) != 1 || es[0].Action != "apikey.create" || es[0].Subject.ID != "0000000000a1" || es[0].Actor.ID != "outboxadmin0" ||
 		es[0].RequestID != "req-outbox" || string(es[0].Change) != `{"name":"outbox 0000000000a1"}` {
 		t.Fatalf("relayed entries %+v", es)
 	}
-	verifyLog(t, l, vkey)
+	VerifyLog(t, l, vkey)
 }
 
 func testAuditOutboxRelaysInOrder(t *testing.T, s Store) {
 	ctx := context.Background()
 	// A batch of 3: a relay of 10 rows takes several passes.
-	l, vkey := outboxLog(t, s, 3)
+	l, vkey := NewAuditLog(t, s, 3)
 	if _, err := l.Append(ctx, audit.Record{Action: "test.before", Subject: audit.Subject{Type: "t", ID: "0"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +200,7 @@ func testAuditOutboxRelaysInOrder(t *testing.T, s Store) {
 	if n := OutboxRows(t, s); n != 0 {
 		t.Fatalf("outbox rows after the relay: %d", n)
 	}
-	es := entriesOf(t, s)
+	es := AuditEntries(t, s)
 	if len(es) != 12 || es[0].Action != "test.before" || es[1].Action != "test.between" {
 		t.Fatalf("entries %+v", es)
 	}
@@ -210,12 +212,12 @@ func testAuditOutboxRelaysInOrder(t *testing.T, s Store) {
 	if moved, err := l.Relay(ctx); err != nil || moved != 0 {
 		t.Fatalf("relay of an empty outbox: %d %v", moved, err)
 	}
-	verifyLog(t, l, vkey)
+	VerifyLog(t, l, vkey)
 }
 
 func testAuditOutboxAtomically(t *testing.T, s Store) {
 	ctx := context.Background()
-	l, vkey := outboxLog(t, s, 0)
+	l, vkey := NewAuditLog(t, s, 0)
 	// Records built from the store call's result commit with it.
 	var pending audit.Pending
 	err := audit.Atomically(ctx, s, func(ctx context.Context) error {
@@ -273,23 +275,26 @@ func testAuditOutboxAtomically(t *testing.T, s Store) {
 	if err := s.CreateAPIKey(ctx, outboxKey("0000000000c5")); err != nil {
 		t.Fatal(err)
 	}
-	if es := entriesOf(t, s); len(es) != 1 || es[0].Subject.ID != "0000000000c1" {
+	if es := AuditEntries(t, s); len(es) != 1 || es[0].Subject.ID != "0000000000c1" {
 		t.Fatalf("entries %+v", es)
 	}
-	verifyLog(t, l, vkey)
+	VerifyLog(t, l, vkey)
 }
 
-// failingRelay is a log's store whose relay fails, as if the process died
-// between the change's commit and the relay.
-type failingRelay struct{ audit.Store }
+// DeadRelay is a log's store whose relay fails, as if the process died
+// between a change's commit and the relay: build a service with a log over
+// DeadRelay{store} and its changes commit with their outbox rows, which
+// stay there.
+type DeadRelay struct{ audit.Store }
 
-func (failingRelay) RelayAuditOutbox(context.Context, int, func(int64, tlog.HashReader, []audit.Entry) ([]audit.StoredEntry, error)) (int, error) {
+// RelayAuditOutbox implements audit.Store: it always fails.
+func (DeadRelay) RelayAuditOutbox(context.Context, int, func(int64, tlog.HashReader, []audit.Entry) ([]audit.StoredEntry, error)) (int, error) {
 	return 0, errors.New("the process died before the relay")
 }
 
 func testAuditOutboxRecoversAfterCrash(t *testing.T, s Store) {
 	ctx := context.Background()
-	dying, _ := outboxLog(t, failingRelay{s}, 0)
+	dying, _ := NewAuditLog(t, DeadRelay{s}, 0)
 	sctx, pending, err := dying.Stage(ctx, keyRecord("0000000000d1"))
 	if err != nil {
 		t.Fatal(err)
@@ -307,22 +312,22 @@ func testAuditOutboxRecoversAfterCrash(t *testing.T, s Store) {
 		t.Fatalf("after the crash: size %d, outbox %d; want 0 and 1", n, OutboxRows(t, s))
 	}
 	// The next process relays what it finds at start.
-	next, vkey := outboxLog(t, s, 0)
+	next, vkey := NewAuditLog(t, s, 0)
 	if moved, err := next.Relay(ctx); err != nil || moved != 1 {
 		t.Fatalf("relay at start moved %d: %v", moved, err)
 	}
-	if es := entriesOf(t, s); len(es) != 1 || es[0].Action != "apikey.create" || es[0].Subject.ID != "0000000000d1" {
+	if es := AuditEntries(t, s); len(es) != 1 || es[0].Action != "apikey.create" || es[0].Subject.ID != "0000000000d1" {
 		t.Fatalf("entries %+v", es)
 	}
-	verifyLog(t, next, vkey)
+	VerifyLog(t, next, vkey)
 }
 
 // Replicas relay at the same time as changes commit: every staged record is
 // appended exactly once.
 func testAuditOutboxConcurrentRelays(t *testing.T, s Store) {
 	ctx := context.Background()
-	a, vkey := outboxLog(t, s, 8)
-	b, _ := outboxLog(t, s, 8)
+	a, vkey := NewAuditLog(t, s, 8)
+	b, _ := NewAuditLog(t, s, 8)
 	const writers, each = 4, 10
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -373,7 +378,7 @@ func testAuditOutboxConcurrentRelays(t *testing.T, s Store) {
 		t.Fatalf("outbox rows left: %d", n)
 	}
 	seen := map[string]int{}
-	for _, e := range entriesOf(t, s) {
+	for _, e := range AuditEntries(t, s) {
 		seen[e.Subject.ID]++
 	}
 	if len(seen) != writers*each {
@@ -384,5 +389,5 @@ func testAuditOutboxConcurrentRelays(t *testing.T, s Store) {
 			t.Fatalf("%s appended %d times", id, n)
 		}
 	}
-	verifyLog(t, a, vkey)
+	VerifyLog(t, a, vkey)
 }
