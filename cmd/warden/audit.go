@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,19 +39,28 @@ func (a *app) withAudit(cmd *cobra.Command, fn func(c config.Config, db *sqlstor
 		return err
 	}
 	defer db.Close()
-	log, vkey, err := openAudit(cmd.Context(), c, db)
+	log, vkey, err := openAudit(cmd.Context(), c, db, nil)
 	if err != nil {
 		return err
 	}
 	return fn(c, db, log, vkey)
 }
 
-// withAuditChanges is withAudit for commands that append to the log: once fn
-// succeeds it signs a checkpoint covering what it appended, so that the
-// change is vouched for even if no server runs to do it.
+// withAuditChanges is withAudit for commands that change state: once fn is
+// done it relays the audit outbox, so that the records of every change it
+// committed are in the log before the command exits (even when fn failed
+// after a commit, or a relay of its own failed), and on success it signs a
+// checkpoint covering them, so that the change is vouched for even if no
+// server runs to do it.
 func (a *app) withAuditChanges(cmd *cobra.Command, fn func(c config.Config, db *sqlstore.DB, log *audit.Log, vkey string) error) error {
 	return a.withAudit(cmd, func(c config.Config, db *sqlstore.DB, log *audit.Log, vkey string) error {
-		if err := fn(c, db, log, vkey); err != nil {
+		err := fn(c, db, log, vkey)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.Context()), 30*time.Second)
+		defer cancel()
+		if _, rerr := log.Relay(rctx); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("audit outbox relay (the records stay in the outbox; the server relays them): %w", rerr))
+		}
+		if err != nil {
 			return err
 		}
 		if _, err := log.Checkpoint(cmd.Context()); err != nil && !isEmptyLog(err) {

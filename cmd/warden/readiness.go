@@ -102,13 +102,17 @@ to standard error. Exit status: 0, or 1 when the overall score is under
 				if err != nil {
 					return err
 				}
-				if err := db.SaveReadinessScan(ctx, readiness.ScanRecord{ID: report.ScanID, Name: report.Name, StartedAt: report.StartedAt,
+				// The record commits with the stored scan (the audit outbox).
+				sctx, pending, err := log.Stage(ctx, audit.Record{Action: "readiness.scan", Subject: audit.Subject{Type: "readiness_scan", ID: report.ScanID},
+					Change: map[string]any{"name": report.Name, "overall": report.Overall, "targets": targets.Count()}})
+				if err != nil {
+					return err
+				}
+				if err := db.SaveReadinessScan(sctx, readiness.ScanRecord{ID: report.ScanID, Name: report.Name, StartedAt: report.StartedAt,
 					FinishedAt: report.FinishedAt, Overall: report.Overall.Percent, Report: body}); err != nil {
 					return err
 				}
-				_, err = log.Append(ctx, audit.Record{Action: "readiness.scan", Subject: audit.Subject{Type: "readiness_scan", ID: report.ScanID},
-					Change: map[string]any{"name": report.Name, "overall": report.Overall, "targets": targets.Count()}})
-				return err
+				return pending.Wait(ctx)
 			})
 			if err != nil {
 				return err
@@ -217,11 +221,14 @@ Attestations are kept as history and appended to the audit log.`,
 			err = a.withAuditChanges(cmd, func(_ config.Config, db *sqlstore.DB, log *audit.Log, _ string) error {
 				ctx := warden.NewContextWithActor(cmd.Context(), cliActor())
 				att.ID = newScanID()
-				if err := db.PutAttestation(ctx, att); err != nil {
+				sctx, pending, err := log.Stage(ctx, audit.Record{Action: "readiness.attest", Subject: audit.Subject{Type: "readiness_item", ID: it.ID()}, Change: att})
+				if err != nil {
 					return err
 				}
-				_, err := log.Append(ctx, audit.Record{Action: "readiness.attest", Subject: audit.Subject{Type: "readiness_item", ID: it.ID()}, Change: att})
-				return err
+				if err := db.PutAttestation(sctx, att); err != nil {
+					return err
+				}
+				return pending.Wait(ctx)
 			})
 			if err != nil {
 				return err

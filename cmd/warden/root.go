@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/user"
 	"strings"
@@ -180,7 +181,8 @@ func keyService(c config.Config, db auth.KeyStore, log *audit.Log) *auth.Service
 
 // openAudit opens the audit log on db with the configured signing key
 // (created on first use) and records the key's public half in the store.
-func openAudit(ctx context.Context, c config.Config, db audit.Store) (*audit.Log, string, error) {
+// logger receives the failures of its background work (nil: none runs).
+func openAudit(ctx context.Context, c config.Config, db audit.Store, logger *slog.Logger) (*audit.Log, string, error) {
 	signer, vkey, err := audit.LoadOrCreateSigningKey(c.SigningKeyPath(), "warden-audit")
 	if err != nil {
 		return nil, "", err
@@ -190,7 +192,7 @@ func openAudit(ctx context.Context, c config.Config, db audit.Store) (*audit.Log
 		return nil, "", err
 	}
 	l, err := audit.New(db, audit.Config{Origin: c.Audit.Origin, Signer: signer, Verifiers: verifiers,
-		CheckpointEvery: c.Audit.CheckpointEvery, CheckpointInterval: c.Audit.CheckpointInterval.D()})
+		CheckpointEvery: c.Audit.CheckpointEvery, CheckpointInterval: c.Audit.CheckpointInterval.D(), Logger: logger})
 	if err != nil {
 		return nil, "", err
 	}

@@ -68,9 +68,19 @@ func (a *app) serve(ctx context.Context, c config.Config) error {
 	defer db.Close()
 	db.SetObserver(metrics.ObserveStore)
 
-	auditLog, auditKey, err := openAudit(ctx, c, db)
+	auditLog, auditKey, err := openAudit(ctx, c, db, log)
 	if err != nil {
 		return err
+	}
+	// Records a process staged with changes it committed but did not live
+	// to relay are appended first, before this start. A failure is logged,
+	// not fatal: the rows stay in the outbox and the checkpoint loop retries.
+	if n, err := auditLog.Relay(ctx); err != nil {
+		log.Error("audit outbox relay at start failed; retrying with every checkpoint", "err", err)
+	} else if n > 0 {
+		// Usually a process that stopped between a change and its relay;
+		// with replicas, possibly another one's change in flight.
+		log.Info("audit outbox: relayed entries waiting at start", "entries", n)
 	}
 	if err := recordStart(ctx, auditLog, c); err != nil {
 		return err
