@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/auth"
+	"github.com/wardenhq/warden/cases"
 )
 
 // The audit outbox: records staged on a context are written by the store
@@ -390,4 +392,50 @@ func testAuditOutboxConcurrentRelays(t *testing.T, s Store) {
 		}
 	}
 	VerifyLog(t, a, vkey)
+}
+
+// Alert raises stage their records inside the raise's transaction
+// (audit.Atomically), on a fresh store whose raise statements are prepared
+// on the write pool before that transaction begins.
+func testAuditOutboxAlertRaises(t *testing.T, s Store) {
+	ctx := context.Background()
+	store, ok := s.(cases.AlertStore)
+	if !ok {
+		t.Fatal("store does not keep alerts")
+	}
+	l, vkey := NewAuditLog(t, s, 0)
+	alerts := &cases.Alerts{Store: store, Audit: l}
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	r := cases.Raise{CustomerID: "c1", Source: cases.SourceMonitoring, RuleID: "structuring", RuleVersion: 1, Severity: "high", At: at, Window: time.Hour}
+	other := r
+	other.CustomerID = "c2"
+	as, err := alerts.RaiseBatch(ctx, []cases.Raise{r, other, r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := OutboxRows(t, s); n != 0 {
+		t.Fatalf("outbox rows left: %d", n)
+	}
+	es := AuditEntries(t, s)
+	if len(es) != 3 || es[0].Action != "alert.open" || es[1].Action != "alert.open" || es[2].Action != "alert.extend" ||
+		es[0].Subject.ID != as[0].ID || es[1].Subject.ID != as[1].ID || es[2].Subject.ID != as[0].ID {
+		t.Fatalf("entries %+v", es)
+	}
+	var change struct{ Hits int }
+	if err := json.Unmarshal(es[2].Change, &change); err != nil || change.Hits != 2 {
+		t.Fatalf("extend entry %s: want hits 2", es[2].Change)
+	}
+	// A raise that fails commits neither alerts nor records.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := alerts.RaiseBatch(cctx, []cases.Raise{other}); err == nil {
+		t.Fatal("a raise with a cancelled context succeeded")
+	}
+	if n := OutboxRows(t, s); n != 0 {
+		t.Fatalf("a failed raise left %d outbox rows", n)
+	}
+	if got, err := store.Alert(ctx, as[1].ID); err != nil || got.Hits != 1 {
+		t.Fatalf("a failed raise changed the alert: %+v %v", got, err)
+	}
+	VerifyLog(t, l, vkey)
 }

@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditOutboxAtomically", testAuditOutboxAtomically},
 		{"AuditOutboxRecoversAfterCrash", testAuditOutboxRecoversAfterCrash},
 		{"AuditOutboxConcurrentRelays", testAuditOutboxConcurrentRelays},
+		{"AuditOutboxAlertRaises", testAuditOutboxAlertRaises},
 		{"ListSnapshots", testListSnapshots},
 		{"Clearances", testClearances},
 		{"Customers", testCustomers},
