@@ -63,8 +63,11 @@ type sharedJob struct {
 }
 
 // maxSharedBatch bounds one batch: its keys' locks are held until it
-// commits, so a larger batch holds other replicas back longer.
-const maxSharedBatch = 64
+// commits, so a larger batch holds other replicas back longer, and each
+// key is an advisory lock in PostgreSQL's shared lock table (sized by
+// max_locks_per_transaction times max_connections; 32 decisions take at
+// most 128 locks).
+const maxSharedBatch = 32
 
 type sharedBatcher struct {
 	s     *Service
