@@ -30,6 +30,16 @@ func (s *Server) filingSources() filing.Sources {
 // about the file (the body is the file itself) go in the audit record and
 // one X-Warden-Warning header each.
 func (s *Server) writeXML(w http.ResponseWriter, r *http.Request, action string, subject audit.Subject, name string, doc []byte, extra map[string]any, warnings []string) error {
+	if _, err := s.audit.Append(r.Context(), exportRecord(action, subject, doc, extra, warnings)); err != nil {
+		return err
+	}
+	writeXMLBody(w, name, doc, warnings)
+	return nil
+}
+
+// exportRecord is the audit record of an export: what was written (its
+// SHA-256 and size), with extra fields and the warnings.
+func exportRecord(action string, subject audit.Subject, doc []byte, extra map[string]any, warnings []string) audit.Record {
 	sum := sha256.Sum256(doc)
 	change := map[string]any{"sha256": hex.EncodeToString(sum[:]), "bytes": len(doc)}
 	for k, v := range extra {
@@ -38,9 +48,11 @@ func (s *Server) writeXML(w http.ResponseWriter, r *http.Request, action string,
 	if len(warnings) > 0 {
 		change["warnings"] = warnings
 	}
-	if _, err := s.audit.Append(r.Context(), audit.Record{Action: action, Subject: subject, Change: change}); err != nil {
-		return err
-	}
+	return audit.Record{Action: action, Subject: subject, Change: change}
+}
+
+func writeXMLBody(w http.ResponseWriter, name string, doc []byte, warnings []string) {
+	sum := sha256.Sum256(doc)
 	for _, msg := range warnings {
 		w.Header().Add("X-Warden-Warning", msg)
 	}
@@ -49,7 +61,6 @@ func (s *Server) writeXML(w http.ResponseWriter, r *http.Request, action string,
 	w.Header().Set("X-Content-SHA256", hex.EncodeToString(sum[:]))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(doc)
-	return nil
 }
 
 // handleSARXML writes the FinCEN SAR batch of a case whose SAR was approved
@@ -126,12 +137,21 @@ func (s *Server) handleCTRExport(w http.ResponseWriter, r *http.Request) error {
 	if a, ok := warden.ActorFromContext(r.Context()); ok {
 		by = a.String()
 	}
-	for _, id := range ids {
-		if err := s.ctrs.Store.SetReportStatus(r.Context(), id, ctr.StatusApproved, ctr.StatusExported, by); err != nil {
-			return err
-		}
+	// The reports are marked exported, all or none, in the transaction
+	// that stages the export's audit record (the outbox): a crash between
+	// the two cannot leave exported reports without their entry.
+	sctx, pending, err := audit.StageWith(r.Context(), s.audit, exportRecord("ctr.export", audit.Subject{Type: "business_day", ID: date}, doc, map[string]any{"report_ids": ids}, nil))
+	if err != nil {
+		return err
 	}
-	return s.writeXML(w, r, "ctr.export", audit.Subject{Type: "business_day", ID: date}, "CTRX-"+date+".xml", doc, map[string]any{"report_ids": ids}, nil)
+	if err := s.ctrs.Store.SetReportsStatus(sctx, ids, ctr.StatusApproved, ctr.StatusExported, by); err != nil {
+		return err
+	}
+	if err := pending.Wait(r.Context()); err != nil {
+		return err
+	}
+	writeXMLBody(w, "CTRX-"+date+".xml", doc, nil)
+	return nil
 }
 
 func (s *Server) goamlRoutes() {

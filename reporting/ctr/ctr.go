@@ -162,6 +162,10 @@ type Store interface {
 	ReportsBetween(ctx context.Context, from, to string) ([]*Report, error)
 	Report(ctx context.Context, id string) (*Report, error)
 	SetReportStatus(ctx context.Context, id, from, to, by string) error
+	// SetReportsStatus moves every report of ids from one status to
+	// another in one transaction: all or none (ECONFLICT if one is not in
+	// from, ENOTFOUND if one does not exist).
+	SetReportsStatus(ctx context.Context, ids []string, from, to, by string) error
 	// Closed reports whether day was closed.
 	Closed(ctx context.Context, day string) (bool, error)
 	// AcquireLease takes or renews a named lease for holder until ttl from

@@ -78,27 +78,41 @@ func (db *DB) Report(ctx context.Context, id string) (r *ctr.Report, err error) 
 
 // SetReportStatus implements ctr.Store.
 func (db *DB) SetReportStatus(ctx context.Context, id, from, to, by string) (err error) {
+	return db.SetReportsStatus(ctx, []string{id}, from, to, by)
+}
+
+// SetReportsStatus implements ctr.Store.
+func (db *DB) SetReportsStatus(ctx context.Context, ids []string, from, to, by string) (err error) {
 	defer db.track("ctr.status", time.Now(), &err)
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var data, status string
-		err := tx.QueryRowContext(ctx, `SELECT data, status FROM ctr_reports WHERE id = $1`, id).Scan(&data, &status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return warden.FieldErrorf(warden.ENOTFOUND, "id", "report %s not found", id)
-		} else if err != nil {
-			return fmt.Errorf("read report: %w", err)
+		for _, id := range ids {
+			if err := setReportStatus(ctx, tx, id, from, to, by); err != nil {
+				return err
+			}
 		}
-		if status != from {
-			return warden.FieldErrorf(warden.ECONFLICT, "status", "report %s is %s, not %s", id, status, from)
-		}
-		var r ctr.Report
-		if err := json.Unmarshal([]byte(data), &r); err != nil {
-			return fmt.Errorf("decode report: %w", err)
-		}
-		r.Status, r.ReviewedBy = to, by
-		b, _ := json.Marshal(r)
-		_, err = tx.ExecContext(ctx, `UPDATE ctr_reports SET status = $1, data = $2 WHERE id = $3`, to, string(b), id)
-		return err
+		return nil
 	})
+}
+
+func setReportStatus(ctx context.Context, tx *sql.Tx, id, from, to, by string) error {
+	var data, status string
+	err := tx.QueryRowContext(ctx, `SELECT data, status FROM ctr_reports WHERE id = $1`, id).Scan(&data, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return warden.FieldErrorf(warden.ENOTFOUND, "id", "report %s not found", id)
+	} else if err != nil {
+		return fmt.Errorf("read report: %w", err)
+	}
+	if status != from {
+		return warden.FieldErrorf(warden.ECONFLICT, "status", "report %s is %s, not %s", id, status, from)
+	}
+	var r ctr.Report
+	if err := json.Unmarshal([]byte(data), &r); err != nil {
+		return fmt.Errorf("decode report: %w", err)
+	}
+	r.Status, r.ReviewedBy = to, by
+	b, _ := json.Marshal(r)
+	_, err = tx.ExecContext(ctx, `UPDATE ctr_reports SET status = $1, data = $2 WHERE id = $3`, to, string(b), id)
+	return err
 }
 
 // Closed implements ctr.Store.

@@ -52,6 +52,29 @@ func testCTRAndLeases(t *testing.T, s Store) {
 	if done, _ := cs.Closed(ctx, "2026-05-27"); !done {
 		t.Fatal("close not recorded")
 	}
+	// Several reports change status all or none: b is still pending, so
+	// exporting a and b changes neither.
+	ab := []string{r("a", 0).ID, r("b", 0).ID}
+	if err := cs.SetReportsStatus(ctx, ab, ctr.StatusApproved, ctr.StatusExported, "exp"); warden.ErrorCode(err) != warden.ECONFLICT {
+		t.Fatalf("export with one pending: %v", err)
+	}
+	if a, _ := cs.Report(ctx, ab[0]); a.Status != ctr.StatusApproved {
+		t.Fatalf("a failed batch exported a: %+v", a)
+	}
+	if err := cs.SetReportsStatus(ctx, []string{ab[0], "ctr_missing"}, ctr.StatusApproved, ctr.StatusExported, "exp"); warden.ErrorCode(err) != warden.ENOTFOUND {
+		t.Fatalf("export with one missing: %v", err)
+	}
+	if err := cs.SetReportStatus(ctx, ab[1], ctr.StatusPending, ctr.StatusApproved, "rev"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.SetReportsStatus(ctx, ab, ctr.StatusApproved, ctr.StatusExported, "exp"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ab {
+		if x, _ := cs.Report(ctx, id); x.Status != ctr.StatusExported {
+			t.Fatalf("not exported: %+v", x)
+		}
+	}
 	// A range of days, both ends included, in day order.
 	later := &ctr.Report{ID: ctr.ReportID("2026-06-01", "c"), BusinessDay: "2026-06-01", PersonID: "c", CashIn: 1500000, Status: ctr.StatusPending}
 	if _, err := cs.PutReports(ctx, "2026-06-01", []*ctr.Report{later}, at); err != nil {
