@@ -139,7 +139,9 @@ type Report struct {
 	Items       []Item    `json:"items"`
 	Status      string    `json:"status"`
 	CreatedAt   time.Time `json:"created_at"`
-	ReviewedBy  string    `json:"reviewed_by,omitempty"`
+	// ReviewedBy approved the report; ExportedBy exported it for filing.
+	ReviewedBy string `json:"reviewed_by,omitempty"`
+	ExportedBy string `json:"exported_by,omitempty"`
 	// DueBy is 15 calendar days after the business day (31 CFR 1010.306).
 	DueBy string `json:"due_by"`
 }

@@ -109,7 +109,14 @@ func setReportStatus(ctx context.Context, tx *sql.Tx, id, from, to, by string) e
 	if err := json.Unmarshal([]byte(data), &r); err != nil {
 		return fmt.Errorf("decode report: %w", err)
 	}
-	r.Status, r.ReviewedBy = to, by
+	// The approver stays on record once the report is exported (four
+	// eyes): the exporter has a field of their own.
+	r.Status = to
+	if to == ctr.StatusExported {
+		r.ExportedBy = by
+	} else {
+		r.ReviewedBy = by
+	}
 	b, _ := json.Marshal(r)
 	_, err = tx.ExecContext(ctx, `UPDATE ctr_reports SET status = $1, data = $2 WHERE id = $3`, to, string(b), id)
 	return err

@@ -71,8 +71,8 @@ func testCTRAndLeases(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 	for _, id := range ab {
-		if x, _ := cs.Report(ctx, id); x.Status != ctr.StatusExported {
-			t.Fatalf("not exported: %+v", x)
+		if x, _ := cs.Report(ctx, id); x.Status != ctr.StatusExported || x.ExportedBy != "exp" || x.ReviewedBy != "rev" {
+			t.Fatalf("not exported, or the approver lost: %+v", x)
 		}
 	}
 	// A range of days, both ends included, in day order.
