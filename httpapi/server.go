@@ -32,6 +32,9 @@ type Store interface {
 	Ping(ctx context.Context) error
 	MigrationStatus(ctx context.Context) (applied, latest int, err error)
 	Dialect() string
+	// AuditOutboxStatus is how many audit records wait to be relayed into
+	// the log, and since when (metrics).
+	AuditOutboxStatus(ctx context.Context) (n int64, oldest time.Time, err error)
 }
 
 // Deps are the pieces a Server is built from.
@@ -118,6 +121,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if err := d.Metrics.registerOnce(decisionCollector(d.Monitoring)); err != nil {
 		return nil, fmt.Errorf("register decision metrics: %w", err)
+	}
+	if err := d.Metrics.registerOnce(newOutboxCollector(d.Store, s.now)); err != nil {
+		return nil, fmt.Errorf("register audit outbox metrics: %w", err)
 	}
 	s.limiter = newRateLimiter(s.now)
 	s.registerRoutes()

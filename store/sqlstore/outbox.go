@@ -204,3 +204,15 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 }
 
 var _ audit.Atomic = (*DB)(nil)
+
+// AuditOutboxStatus returns how many audit records wait in the outbox and
+// when the oldest was written (zero when none wait): a row that stays means
+// relays fail, and the audit log is behind the changes it describes.
+func (db *DB) AuditOutboxStatus(ctx context.Context) (n int64, oldest time.Time, err error) {
+	defer db.track("audit.outbox_status", time.Now(), &err)
+	var first sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM audit_outbox`).Scan(&n, &first); err != nil {
+		return 0, time.Time{}, fmt.Errorf("read audit outbox status: %w", err)
+	}
+	return n, fromNullMicros(first), nil
+}

@@ -313,10 +313,23 @@ func testAuditOutboxRecoversAfterCrash(t *testing.T, s Store) {
 	if n, _ := s.AuditSize(ctx); n != 0 || OutboxRows(t, s) != 1 {
 		t.Fatalf("after the crash: size %d, outbox %d; want 0 and 1", n, OutboxRows(t, s))
 	}
+	// Metrics see the record waiting, and since when.
+	st, ok := s.(interface {
+		AuditOutboxStatus(context.Context) (int64, time.Time, error)
+	})
+	if !ok {
+		t.Fatal("the store reports no audit outbox status")
+	}
+	if n, oldest, err := st.AuditOutboxStatus(ctx); err != nil || n != 1 || time.Since(oldest) > time.Minute || time.Since(oldest) < 0 {
+		t.Fatalf("outbox status %d %v %v, want 1 just now", n, oldest, err)
+	}
 	// The next process relays what it finds at start.
 	next, vkey := NewAuditLog(t, s, 0)
 	if moved, err := next.Relay(ctx); err != nil || moved != 1 {
 		t.Fatalf("relay at start moved %d: %v", moved, err)
+	}
+	if n, oldest, err := st.AuditOutboxStatus(ctx); err != nil || n != 0 || !oldest.IsZero() {
+		t.Fatalf("outbox status after the relay %d %v %v", n, oldest, err)
 	}
 	if es := AuditEntries(t, s); len(es) != 1 || es[0].Action != "apikey.create" || es[0].Subject.ID != "0000000000d1" {
 		t.Fatalf("entries %+v", es)
