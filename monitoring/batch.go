@@ -34,19 +34,7 @@ func (w *batchWriter) run() {
 	defer close(w.done)
 	batch := make([]*batchItem, 0, w.max)
 	for first := range w.queue {
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < w.max {
-			select {
-			case it, ok := <-w.queue:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, it)
-			default:
-				break fill
-			}
-		}
+		batch = drain(append(batch[:0], first), w.queue, w.max)
 		ds := make([]*Decided, len(batch))
 		for i, it := range batch {
 			ds[i] = it.d
@@ -81,4 +69,21 @@ func (w *batchWriter) save(ctx context.Context, d *Decided) (int64, error) {
 func (w *batchWriter) close() {
 	w.closeOnce.Do(func() { close(w.queue) })
 	<-w.done
+}
+
+// drain appends to batch what q holds now, without waiting, up to limit in
+// all: one commit takes everything that queued during the last.
+func drain[T any](batch []T, q <-chan T, limit int) []T {
+	for len(batch) < limit {
+		select {
+		case it, ok := <-q:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, it)
+		default:
+			return batch
+		}
+	}
+	return batch
 }

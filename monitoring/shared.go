@@ -102,19 +102,7 @@ func newSharedBatcher(s *Service) *sharedBatcher {
 func (b *sharedBatcher) run() {
 	batch := make([]*sharedJob, 0, maxSharedBatch)
 	for first := range b.queue {
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < maxSharedBatch {
-			select {
-			case j, ok := <-b.queue:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, j)
-			default:
-				break fill
-			}
-		}
+		batch = drain(append(batch[:0], first), b.queue, maxSharedBatch)
 		b.s.decideBatch(batch)
 		for _, j := range batch {
 			close(j.done)

@@ -17,7 +17,8 @@ import (
 	"github.com/wardenhq/warden/store/storetest"
 )
 
-func asRole(t *testing.T, dsn, role string) *sqlstore.DB {
+// openAs opens dsn's database as role; the caller closes it.
+func openAs(t *testing.T, dsn, role string) *sqlstore.DB {
 	t.Helper()
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -28,8 +29,38 @@ func asRole(t *testing.T, dsn, role string) *sqlstore.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+func asRole(t *testing.T, dsn, role string) *sqlstore.DB {
+	t.Helper()
+	db := openAs(t, dsn, role)
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// withRoles returns a fresh database migrated by its owner (returned open,
+// closed at cleanup) with docs/postgres-roles.sql run on it.
+func withRoles(t *testing.T) (string, *sqlstore.DB) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	owner, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { owner.Close() })
+	if _, err := owner.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile("../../docs/postgres-roles.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.WriteDBForTest().ExecContext(ctx, string(script)); err != nil {
+		t.Fatalf("docs/postgres-roles.sql: %v", err)
+	}
+	return dsn, owner
 }
 
 func appLog(t *testing.T, db *sqlstore.DB) *audit.Log {
@@ -54,34 +85,9 @@ func appLog(t *testing.T, db *sqlstore.DB) *audit.Log {
 // but for creating the schema (warden_owner's) and pruning the audit log
 // (warden_retention's, tested below).
 func TestConformanceAsAppRole(t *testing.T) {
-	script, err := os.ReadFile("../../docs/postgres-roles.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
 	storetest.RunExcept(t, func(t *testing.T) storetest.Store {
-		ctx := context.Background()
-		dsn := pgtest.NewDatabase(t)
-		owner, err := postgres.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer owner.Close()
-		if _, err := owner.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := owner.WriteDBForTest().ExecContext(ctx, string(script)); err != nil {
-			t.Fatalf("docs/postgres-roles.sql: %v", err)
-		}
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u.User = url.User("warden_app")
-		db, err := postgres.Open(ctx, u.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db
+		dsn, _ := withRoles(t)
+		return openAs(t, dsn, "warden_app")
 	}, "Migrations", "AuditRetention")
 }
 
@@ -91,22 +97,7 @@ func TestConformanceAsAppRole(t *testing.T) {
 // that the retention role can prune only through the archive path.
 func TestDocumentedRoles(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
-	owner, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
-	if _, err := owner.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	script, err := os.ReadFile("../../docs/postgres-roles.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := owner.WriteDBForTest().ExecContext(ctx, string(script)); err != nil {
-		t.Fatalf("docs/postgres-roles.sql: %v", err)
-	}
+	dsn, owner := withRoles(t)
 
 	// Every table a migration creates is granted to the app role: a new
 	// table without a line in the script fails here.
