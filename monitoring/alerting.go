@@ -51,8 +51,8 @@ func (s *Service) SweepAlerts(ctx context.Context) (int, error) {
 		if err != nil || len(pend) == 0 {
 			return n, err
 		}
-		var done []string
 		rs := s.rules.current()
+		jobs := make([]alertJob, 0, len(pend))
 		for _, st := range pend {
 			var fired []*compiled
 			for _, reason := range st.Decision.Reasons {
@@ -63,15 +63,12 @@ func (s *Service) SweepAlerts(ctx context.Context) (int, error) {
 				}
 				fired = append(fired, c)
 			}
-			if _, err := s.raiseAlerts(ctx, &st.Transaction, &st.Decision, fired); err != nil {
-				return n, err
-			}
-			done = append(done, st.Transaction.ID)
+			jobs = append(jobs, alertJob{t: st.Transaction, dec: st.Decision, fired: fired})
 		}
-		if err := s.store.MarkAlerted(ctx, done); err != nil {
+		if err := s.raiseBatch(ctx, jobs); err != nil {
 			return n, err
 		}
-		n += len(done)
+		n += len(jobs)
 	}
 }
 
@@ -146,8 +143,14 @@ func (s *Service) raiseBatch(ctx context.Context, jobs []alertJob) error {
 		}
 		ids = append(ids, j.t.ID)
 	}
-	if _, err := br.RaiseBatch(ctx, rs); err != nil {
+	// The decisions are marked alerted in the raise's own transaction
+	// when the store can (AlertedMarks), in a transaction after it if not.
+	mctx, marks := WithAlertedMarks(ctx, ids)
+	if _, err := br.RaiseBatch(mctx, rs); err != nil {
 		return err
+	}
+	if marks.WasCommitted() {
+		return nil
 	}
 	return s.store.MarkAlerted(ctx, ids)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
+	"github.com/wardenhq/warden/monitoring"
 )
 
 // Dialect holds what differs between the SQL engines.
@@ -147,17 +148,23 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return sc.run(fn)
 	}
 	var staged *audit.Staged
+	var marks *monitoring.AlertedMarks
 	err := db.ownTx(ctx, func(tx *sql.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
 		// Taken once: a later transaction with the same context does not
 		// write them again.
+		var err error
+		if marks, err = writeAlertedMarks(ctx, tx); err != nil {
+			return err
+		}
 		staged = audit.TakeStaged(ctx)
 		return writeOutbox(ctx, tx, staged)
 	})
 	if err == nil {
 		staged.Committed()
+		marks.Committed()
 	}
 	return err
 }

@@ -192,6 +192,10 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 		}
 		return err
 	}
+	marks, err := writeAlertedMarks(ctx, sc.tx)
+	if err != nil {
+		return err
+	}
 	if err := writeOutbox(ctx, sc.tx, staged); err != nil {
 		return err
 	}
@@ -200,6 +204,7 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 	}
 	committed = true
 	staged.Committed()
+	marks.Committed()
 	return nil
 }
 

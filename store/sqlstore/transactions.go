@@ -425,20 +425,33 @@ func (db *DB) MarkAlerted(ctx context.Context, ids []string) (err error) {
 	if len(ids) == 0 {
 		return nil
 	}
-	prep, err := db.prepared(ctx, db.write, `UPDATE transactions SET needs_alert = 0 WHERE id = $1`)
-	if err != nil {
-		return err
+	return db.inTx(ctx, func(tx *sql.Tx) error { return markAlerted(ctx, tx, ids) })
+}
+
+// writeAlertedMarks marks alerted, in tx, the decisions staged on ctx
+// (monitoring.AlertedMarks): the write raising their alerts clears their
+// flag in its own transaction.
+func writeAlertedMarks(ctx context.Context, tx *sql.Tx) (*monitoring.AlertedMarks, error) {
+	m := monitoring.TakeAlertedMarks(ctx)
+	if m == nil {
+		return nil, nil
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		st := tx.StmtContext(ctx, prep)
-		defer st.Close()
-		for _, id := range ids {
-			if _, err := st.ExecContext(ctx, id); err != nil {
-				return fmt.Errorf("mark alerted: %w", err)
-			}
+	return m, markAlerted(ctx, tx, m.IDs())
+}
+
+// markAlerted clears the alert outbox flag of ids, a statement per chunk.
+func markAlerted(ctx context.Context, tx *sql.Tx, ids []string) error {
+	for start := 0; start < len(ids); start += batchChunk {
+		chunk := ids[start:min(start+batchChunk, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
 		}
-		return nil
-	})
+		if _, err := tx.ExecContext(ctx, `UPDATE transactions SET needs_alert = 0 WHERE id IN (`+placeholders(1, len(chunk))+`)`, args...); err != nil {
+			return fmt.Errorf("mark alerted: %w", err)
+		}
+	}
+	return nil
 }
 
 var _ monitoring.TransactionStore = (*DB)(nil)

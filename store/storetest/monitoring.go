@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/cases"
 	"github.com/wardenhq/warden/monitoring"
 )
 
@@ -102,6 +103,33 @@ func testTransactions(t *testing.T, s Store) {
 	}
 	if pend, _ := ts.PendingAlerts(ctx, at.Add(2*time.Hour), 10); len(pend) != 1 || pend[0].Transaction.ID != "t3" {
 		t.Fatalf("pending after mark %+v", pend)
+	}
+	// Marks staged on a context are cleared by the write raising the
+	// alerts, in its transaction: with it, or not at all.
+	as, ok := s.(cases.AlertStore)
+	if !ok {
+		t.Fatal("store keeps no alerts")
+	}
+	raise := func(customer string) cases.Raise {
+		return cases.Raise{CustomerID: customer, Source: cases.SourceMonitoring, RuleID: "r", RuleVersion: 1, Severity: "high", At: at, Evidence: []byte(`{}`)}
+	}
+	if _, _, err := as.RaiseAlerts(ctx, []cases.Raise{raise("m1")}, []string{"alrt_mark_1"}); err != nil {
+		t.Fatal(err)
+	}
+	mctx, marks := monitoring.WithAlertedMarks(ctx, []string{"t3"})
+	// Another customer's alert under a taken id: the raise fails.
+	if _, _, err := as.RaiseAlerts(mctx, []cases.Raise{raise("m2")}, []string{"alrt_mark_1"}); err == nil {
+		t.Fatal("a raise under a taken alert id succeeded")
+	}
+	if pend, _ := ts.PendingAlerts(ctx, at.Add(2*time.Hour), 10); len(pend) != 1 || marks.WasCommitted() {
+		t.Fatalf("a failed raise marked its decision: %+v", pend)
+	}
+	mctx, marks = monitoring.WithAlertedMarks(ctx, []string{"t3"})
+	if _, _, err := as.RaiseAlerts(mctx, []cases.Raise{raise("m2")}, []string{"alrt_mark_2"}); err != nil {
+		t.Fatal(err)
+	}
+	if pend, _ := ts.PendingAlerts(ctx, at.Add(2*time.Hour), 10); len(pend) != 0 || !marks.WasCommitted() {
+		t.Fatalf("the raise did not mark its decision: %+v", pend)
 	}
 
 	// Locked: concurrent read-modify-writes on one key never interleave, so
