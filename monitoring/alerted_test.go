@@ -31,8 +31,10 @@ func (r *refusingMarks) MarkAlerted(context.Context, []string) error {
 // sweeper raise the alerts again.
 func TestAlertsAndTheirMarksCommitTogether(t *testing.T) {
 	for name, open := range map[string]func(testing.TB) *sqlstore.DB{
-		"sqlite":   openSQLite,
-		"postgres": func(t testing.TB) *sqlstore.DB { return openPostgres(t.(*testing.T), pgtest.NewDatabase(t.(*testing.T)), true) },
+		"sqlite": openSQLite,
+		"postgres": func(t testing.TB) *sqlstore.DB {
+			return openPostgres(t.(*testing.T), pgtest.NewDatabase(t.(*testing.T)), true)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rules := []monitoring.Rule{{ID: "big", Description: "big", Action: "review", Score: 50, Severity: "high", Expression: "tx.amount > 1000"}}
