@@ -65,7 +65,7 @@ func windowQueriesOf(k monitoring.Key) (windowQueries, error) {
 		// time; the records (1) follow by time and sequence.
 		load: `SELECT 0, (SELECT MAX(seq)` + where + `), (SELECT MAX(at)` + where + ` AND action <> 'block'), NULL
 			UNION ALL SELECT 1, seq, at, record` + where + ` AND at >= $2 AND action <> 'block' ORDER BY 1, 3, 2`,
-		after: `SELECT seq, at, action, record` + where + ` AND seq > $2 ORDER BY seq`,
+		after: `SELECT ` + afterColumns + where + ` AND seq > $2 ORDER BY seq`,
 	}, nil
 }
 
@@ -93,7 +93,13 @@ func windowHistory(ctx context.Context, q querier, prep func(string) (*sql.Stmt,
 		if err != nil {
 			return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
 		}
-		return scanAfter(rows, k, micros(from))
+		news := map[monitoring.Key]monitoring.WindowDelta{}
+		if err := scanWindowsAfter(rows, map[monitoring.Key]int64{k: afterSeq}, micros(from), news); err != nil {
+			return nil, time.Time{}, 0, err
+		}
+		d := news[k]
+		sortWindowRecords(d.Records)
+		return d.Records, d.LastAt, d.MaxSeq, nil
 	}
 	rows, err := query(wq.load, k.ID, micros(from))
 	if err != nil {
@@ -130,45 +136,6 @@ func scanWindow(rows *sql.Rows, k monitoring.Key) ([]monitoring.Record, time.Tim
 		return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
 	}
 	return out, fromNullMicros(last), maxSeq.Int64, nil
-}
-
-// scanAfter reads the rows a catch-up returns: every row counts towards the
-// highest sequence, those not blocked towards the latest time, and those not
-// blocked at or after from are the window's records (oldest first).
-func scanAfter(rows *sql.Rows, k monitoring.Key, from int64) ([]monitoring.Record, time.Time, int64, error) {
-	defer rows.Close()
-	var (
-		out    []monitoring.Record
-		last   sql.NullInt64
-		maxSeq int64
-	)
-	for rows.Next() {
-		var seq, at int64
-		var action, data string
-		if err := rows.Scan(&seq, &at, &action, &data); err != nil {
-			return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
-		}
-		maxSeq = max(maxSeq, seq)
-		if action == monitoring.ActionBlock {
-			continue
-		}
-		if !last.Valid || at > last.Int64 {
-			last = sql.NullInt64{Int64: at, Valid: true}
-		}
-		if at < from {
-			continue
-		}
-		r, err := windowRecord(k, seq, data)
-		if err != nil {
-			return nil, time.Time{}, 0, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, time.Time{}, 0, fmt.Errorf("read window %s: %w", k, err)
-	}
-	sortWindowRecords(out)
-	return out, fromNullMicros(last), maxSeq, nil
 }
 
 // sortWindowRecords orders records the way windows take them: by time,

@@ -88,8 +88,7 @@ func (l lockedTx) WindowsAfter(ctx context.Context, after map[monitoring.Key]int
 			fmt.Fprintf(&where, "(%s = $%d AND seq > $%d)", keyColumn[k.Kind], n+1, n+2)
 			args = append(args, k.ID, after[k])
 		}
-		rows, err := l.tx.QueryContext(ctx, `SELECT seq, at, action, record, customer_id, account_id, counterparty_key, agent
-			FROM transactions WHERE `+where.String()+` ORDER BY seq`, args...)
+		rows, err := l.tx.QueryContext(ctx, `SELECT `+afterColumns+` FROM transactions WHERE `+where.String()+` ORDER BY seq`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("catch up %d window keys: %w", len(chunk), err)
 		}
@@ -106,9 +105,14 @@ func (l lockedTx) WindowsAfter(ctx context.Context, after map[monitoring.Key]int
 	return out, nil
 }
 
-// scanWindowsAfter hands each row to every requested key it belongs to and
-// is new for, with scanAfter's rules: blocked rows count only for the
-// highest sequence, rows before from only for the latest time.
+// afterColumns are what a catch-up reads of a row: scanWindowsAfter's
+// columns.
+const afterColumns = `seq, at, action, record, customer_id, account_id, counterparty_key, agent`
+
+// scanWindowsAfter reads the rows a catch-up returns (afterColumns) and
+// hands each to every requested key it belongs to and is new for: every
+// row counts towards the key's highest sequence, those not blocked towards
+// its latest time, and those not blocked at or after from are its records.
 func scanWindowsAfter(rows *sql.Rows, after map[monitoring.Key]int64, from int64, out map[monitoring.Key]monitoring.WindowDelta) error {
 	defer rows.Close()
 	for rows.Next() {
