@@ -22,20 +22,19 @@ func alertRaise(t *Transaction, dec *Decision, i int, r *compiled) (cases.Raise,
 		RuleVersion: r.rule.Version, Severity: sev, Window: r.window, At: t.Time, Evidence: ev}, nil
 }
 
-func (s *Service) raiseAlerts(ctx context.Context, t *Transaction, dec *Decision, fired []*compiled) ([]string, error) {
-	var ids []string
+// raiseAlerts raises a decision's alerts one by one (an AlertRaiser that
+// cannot raise in batches).
+func (s *Service) raiseAlerts(ctx context.Context, t *Transaction, dec *Decision, fired []*compiled) error {
 	for i, r := range fired {
 		raise, err := alertRaise(t, dec, i, r)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		a, err := s.alerts.Raise(ctx, raise)
-		if err != nil {
-			return ids, err
+		if _, err := s.alerts.Raise(ctx, raise); err != nil {
+			return err
 		}
-		ids = append(ids, a.ID)
 	}
-	return ids, nil
+	return nil
 }
 
 // SweepAlerts raises the alerts of review and block decisions whose raising
@@ -122,7 +121,7 @@ func (s *Service) raiseBatch(ctx context.Context, jobs []alertJob) error {
 	br, ok := s.alerts.(BatchRaiser)
 	if !ok {
 		for _, j := range jobs {
-			if _, err := s.raiseAlerts(ctx, &j.t, &j.dec, j.fired); err != nil {
+			if err := s.raiseAlerts(ctx, &j.t, &j.dec, j.fired); err != nil {
 				return err
 			}
 			if err := s.store.MarkAlerted(ctx, []string{j.t.ID}); err != nil {

@@ -319,23 +319,12 @@ func (s *Service) decide(ctx context.Context, t *Transaction, hash string, txJSO
 		}
 	}
 	s.Decisions[actionRank(dec.Action)].Add(1)
-	if d.NeedsAlert && s.alertQ != nil {
+	if d.NeedsAlert {
 		// Raised in batches by the alerter; a full queue leaves it to the
 		// sweeper (the decision is stored as needing alerts).
 		select {
 		case s.alertQ <- alertJob{t: *t, dec: *dec, fired: fired}:
 		default:
-		}
-	} else if d.NeedsAlert {
-		ids, err := s.raiseAlerts(ctx, t, dec, fired)
-		if err != nil {
-			// The decision stands; the alert outbox retries (SweepAlerts).
-			s.log.Error("raising alerts failed; the sweeper will retry", "transaction", t.ID, "err", err)
-		} else {
-			dec.AlertIDs = ids
-			if err := s.store.MarkAlerted(ctx, []string{t.ID}); err != nil {
-				s.log.Error("marking alerts raised failed", "transaction", t.ID, "err", err)
-			}
 		}
 	}
 	return dec, nil

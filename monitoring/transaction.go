@@ -179,8 +179,6 @@ type Decision struct {
 	Score         int       `json:"score"`
 	Reasons       []Reason  `json:"reasons"`
 	DecidedAt     time.Time `json:"decided_at"`
-	// AlertIDs are the alerts a review or block opened or extended.
-	AlertIDs []string `json:"alert_ids,omitempty"`
 	// Replayed is true when the transaction was submitted before and this
 	// is the first decision again (nothing was counted twice).
 	Replayed bool `json:"replayed,omitempty"`
