@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Transaction decisions over HTTP (issue #6): starts a local Warden (SQLite,
 # a temporary data dir, loopback only, the built-in rule pack), then loads
-# POST /v1/transactions from a second process (bench/httpload) with new
+# POST /v1/transactions from a second process (Debian's wrk with
+# bench/bodies.lua when installed, else bench/httpload) with new
 # transactions only (unique ids; 10,000 customers; mixed channels, directions,
 # counterparties and agents) and prints throughput, latency percentiles and
 # the server's memory. A second phase spreads transactions over
@@ -10,7 +11,8 @@
 # (monitoring.window_keys and the profile caches evict).
 #
 # Bounded: BENCH_SECONDS (default 20, at most 300) per phase after a 3 s
-# warm-up; BENCH_WORKERS (default 64) concurrent connections.
+# warm-up; BENCH_WORKERS (default 64) concurrent connections;
+# BENCH_LOADGEN=httpload uses bench/httpload even where wrk is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -81,22 +83,48 @@ for _ in $(seq 3000); do
 done
 
 field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" "$2"; }
+
+# The load generator: Debian's wrk when installed (with bench/bodies.lua;
+# about half the CPU of bench/httpload at these rates, which matters when it
+# shares two cores with the server), else bench/httpload;
+# BENCH_LOADGEN=httpload forces the latter. Either prints httpload's JSON
+# summary, cpu_seconds (its own CPU, warm-up included) too.
+loadgen=httpload
+if [ "${BENCH_LOADGEN:-}" != httpload ] && command -v wrk >/dev/null; then
+	loadgen=wrk
+fi
+# load URL BODIES CONNECTIONS SECONDS WARMUP_SECONDS
+load() {
+	if [ "$loadgen" = httpload ]; then
+		"$dir/httpload" -url "$1" -method POST -bodies "$2" -key "$key" -c "$3" -d "$4s" -warmup "$5s" -json
+		return
+	fi
+	local out cpu
+	out=$(mktemp -p "$dir")
+	cpu=$( {
+		TIMEFORMAT='%U %S'
+		time {
+			if [ "$5" -gt 0 ]; then
+				BODIES=$2 KEY=$key wrk -t1 -c"$3" -d"$5s" -s bench/bodies.lua "$1" >/dev/null
+			fi
+			BODIES=$2 KEY=$key wrk -t1 -c"$3" -d"$4s" --timeout 10s -s bench/bodies.lua "$1" >"$out"
+		}
+	} 2>&1 | tail -1 | awk '{ print $1 + $2 }')
+	tail -1 "$out" | sed "s/}\$/,\"cpu_seconds\":$cpu}/"
+}
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 echo "Phase 1: POST /v1/transactions, new transactions of 10,000 customers, $workers connections, ${seconds}s after a 3s warm-up..."
 ticks0=$(cpu_ticks)
-"$dir/httpload" -url "$base/v1/transactions" -method POST -bodies "$dir/hot.jsonl" -key "$key" \
-	-c "$workers" -warmup 3s -d "${seconds}s" -json >"$dir/hot.json"
+load "$base/v1/transactions" "$dir/hot.jsonl" "$workers" "$seconds" 3 >"$dir/hot.json"
 ticks1=$(cpu_ticks)
 decided1=$(curl -fsS "$base/metrics" | awk '/^warden_decisions_total/ { s += $2 } END { printf "%d", s }')
 rss1=$(status_mb VmRSS)
 
 echo "Phase 1b: POST /v1/transactions/batch, 50 new transactions a request, 16 connections, ${seconds}s..."
-"$dir/httpload" -url "$base/v1/transactions/batch" -method POST -bodies "$dir/batch.jsonl" -key "$key" \
-	-c 16 -d "${seconds}s" -json >"$dir/batch.json"
+load "$base/v1/transactions/batch" "$dir/batch.jsonl" 16 "$seconds" 0 >"$dir/batch.json"
 
 echo "Phase 2: the same over $customers distinct customers, sampling the server's memory..."
-"$dir/httpload" -url "$base/v1/transactions" -method POST -bodies "$dir/wide.jsonl" -key "$key" \
-	-c "$workers" -d "${seconds}s" -json >"$dir/wide.json" &
+load "$base/v1/transactions" "$dir/wide.jsonl" "$workers" "$seconds" 0 >"$dir/wide.json" &
 lp=$!
 samples=""
 while kill -0 "$lp" 2>/dev/null; do
@@ -110,7 +138,7 @@ decided=$(curl -fsS "$base/metrics" | awk '/^warden_decisions_total/ { s += $2 }
 stop_server
 
 echo
-echo "Transaction decisions over HTTP ($(nproc) CPUs, $(go env GOVERSION), SQLite, load generator on the same machine):"
+echo "Transaction decisions over HTTP ($(nproc) CPUs, $(go env GOVERSION), SQLite, load generator $loadgen on the same machine):"
 row() { printf '  %-44s %s\n' "$1" "$2"; }
 verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi; }
 rps=$(field rps "$dir/hot.json")
