@@ -95,6 +95,26 @@ func AuditEntries(t testing.TB, s audit.Store) []*audit.Entry {
 	return out
 }
 
+// RelayLeftovers checks what a process whose relays died left behind: want
+// rows in s's audit outbox and nothing in its log. It then relays them as
+// the next process does at start and returns that process's log, its key
+// and the entries now in the log.
+func RelayLeftovers(t testing.TB, s audit.Store, want int) (*audit.Log, string, []*audit.Entry) {
+	t.Helper()
+	ctx := context.Background()
+	if n := OutboxRows(t, s); n != want {
+		t.Fatalf("%d audit outbox rows, want %d", n, want)
+	}
+	if n, _ := s.AuditSize(ctx); n != 0 {
+		t.Fatalf("log size %d before any relay", n)
+	}
+	next, vkey := NewAuditLog(t, s, 0)
+	if moved, err := next.Relay(ctx); err != nil || moved != want {
+		t.Fatalf("relay at start moved %d, want %d: %v", moved, want, err)
+	}
+	return next, vkey, AuditEntries(t, s)
+}
+
 // VerifyLog signs a checkpoint and verifies the stored log with vkey.
 func VerifyLog(t testing.TB, l *audit.Log, vkey string) {
 	t.Helper()
