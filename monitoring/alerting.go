@@ -89,13 +89,13 @@ func (s *Service) runAlerter() {
 	defer s.alerter.Done()
 	batch := make([]alertJob, 0, 1024)
 	timer := time.NewTimer(alertGather)
-	for first := range s.alertQ {
+	for first := range s.alertQ.ch {
 		batch = append(batch[:0], first)
 		timer.Reset(alertGather)
 	fill:
 		for len(batch) < cap(batch) {
 			select {
-			case j, ok := <-s.alertQ:
+			case j, ok := <-s.alertQ.ch:
 				if !ok {
 					break fill
 				}

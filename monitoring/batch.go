@@ -1,9 +1,6 @@
 package monitoring
 
-import (
-	"context"
-	"sync"
-)
+import "context"
 
 // batchWriter groups concurrent saves into one store transaction (group
 // commit): a caller waits until its own transaction is durable, and one
@@ -11,10 +8,8 @@ import (
 type batchWriter struct {
 	store TransactionWriter
 	max   int
-	queue chan *batchItem
-
-	closeOnce sync.Once
-	done      chan struct{}
+	queue *workQueue[*batchItem]
+	done  chan struct{}
 }
 
 type batchItem struct {
@@ -25,7 +20,7 @@ type batchItem struct {
 }
 
 func newBatchWriter(store TransactionWriter, max int) *batchWriter {
-	w := &batchWriter{store: store, max: max, queue: make(chan *batchItem, max*4), done: make(chan struct{})}
+	w := &batchWriter{store: store, max: max, queue: newWorkQueue[*batchItem](max * 4), done: make(chan struct{})}
 	go w.run()
 	return w
 }
@@ -33,8 +28,8 @@ func newBatchWriter(store TransactionWriter, max int) *batchWriter {
 func (w *batchWriter) run() {
 	defer close(w.done)
 	batch := make([]*batchItem, 0, w.max)
-	for first := range w.queue {
-		batch = drain(append(batch[:0], first), w.queue, w.max)
+	for first := range w.queue.ch {
+		batch = drain(append(batch[:0], first), w.queue.ch, w.max)
 		ds := make([]*Decided, len(batch))
 		for i, it := range batch {
 			ds[i] = it.d
@@ -55,10 +50,8 @@ func (w *batchWriter) run() {
 // save queues d and waits for its commit.
 func (w *batchWriter) save(ctx context.Context, d *Decided) (int64, error) {
 	it := &batchItem{d: d, ok: make(chan struct{})}
-	select {
-	case w.queue <- it:
-	case <-ctx.Done():
-		return 0, ctx.Err()
+	if err := w.queue.send(ctx, it); err != nil {
+		return 0, err
 	}
 	// Once queued, wait for the outcome even if ctx ends: the windows
 	// must learn whether the write happened.
@@ -67,7 +60,7 @@ func (w *batchWriter) save(ctx context.Context, d *Decided) (int64, error) {
 }
 
 func (w *batchWriter) close() {
-	w.closeOnce.Do(func() { close(w.queue) })
+	w.queue.close()
 	<-w.done
 }
 

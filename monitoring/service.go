@@ -44,7 +44,7 @@ type Service struct {
 	// Local mode only: the ids in the store. Both modes: the queue of
 	// decisions whose alerts are raised in batches.
 	ids     *idFilter
-	alertQ  chan alertJob
+	alertQ  *workQueue[alertJob]
 	alerter sync.WaitGroup
 	stop    context.CancelFunc
 
@@ -141,7 +141,7 @@ func NewService(c Config) (*Service, error) {
 	// included: RaiseAlerts takes a lock per customer and rule, so replicas
 	// raising the same alert take turns.
 	if s.alerts != nil {
-		s.alertQ = make(chan alertJob, 10000)
+		s.alertQ = newWorkQueue[alertJob](10000)
 		s.alerter.Add(1)
 		go s.runAlerter()
 	}
@@ -157,7 +157,7 @@ func (s *Service) Close() {
 		s.writer.close()
 	}
 	if s.alertQ != nil {
-		close(s.alertQ)
+		s.alertQ.close()
 		s.alerter.Wait()
 	}
 	if s.stop != nil {
@@ -322,10 +322,7 @@ func (s *Service) decide(ctx context.Context, t *Transaction, hash string, txJSO
 	if d.NeedsAlert {
 		// Raised in batches by the alerter; a full queue leaves it to the
 		// sweeper (the decision is stored as needing alerts).
-		select {
-		case s.alertQ <- alertJob{t: *t, dec: *dec, fired: fired}:
-		default:
-		}
+		s.alertQ.trySend(alertJob{t: *t, dec: *dec, fired: fired})
 	}
 	return dec, nil
 }

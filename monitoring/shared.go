@@ -71,10 +71,8 @@ const maxSharedBatch = 32
 
 type sharedBatcher struct {
 	s     *Service
-	queue chan *sharedJob
-
-	closeOnce sync.Once
-	done      chan struct{}
+	queue *workQueue[*sharedJob]
+	done  chan struct{}
 }
 
 // sharedWorkers is how many batches one process has in flight: while one
@@ -83,7 +81,7 @@ type sharedBatcher struct {
 const sharedWorkers = 2
 
 func newSharedBatcher(s *Service) *sharedBatcher {
-	b := &sharedBatcher{s: s, queue: make(chan *sharedJob, maxSharedBatch*4), done: make(chan struct{})}
+	b := &sharedBatcher{s: s, queue: newWorkQueue[*sharedJob](maxSharedBatch * 4), done: make(chan struct{})}
 	var wg sync.WaitGroup
 	for range sharedWorkers {
 		wg.Add(1)
@@ -101,8 +99,8 @@ func newSharedBatcher(s *Service) *sharedBatcher {
 
 func (b *sharedBatcher) run() {
 	batch := make([]*sharedJob, 0, maxSharedBatch)
-	for first := range b.queue {
-		batch = drain(append(batch[:0], first), b.queue, maxSharedBatch)
+	for first := range b.queue.ch {
+		batch = drain(append(batch[:0], first), b.queue.ch, maxSharedBatch)
 		b.s.decideBatch(batch)
 		for _, j := range batch {
 			close(j.done)
@@ -114,17 +112,15 @@ func (b *sharedBatcher) run() {
 // ctx ends: the batch may store it.
 func (b *sharedBatcher) submit(ctx context.Context, j *sharedJob) error {
 	j.done = make(chan struct{})
-	select {
-	case b.queue <- j:
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := b.queue.send(ctx, j); err != nil {
+		return err
 	}
 	<-j.done
 	return nil
 }
 
 func (b *sharedBatcher) close() {
-	b.closeOnce.Do(func() { close(b.queue) })
+	b.queue.close()
 	<-b.done
 }
 

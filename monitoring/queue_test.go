@@ -1,0 +1,31 @@
+package monitoring_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/internal/pgtest"
+	"github.com/wardenhq/warden/store/sqlstore"
+)
+
+// A transaction arriving as the service stops gets an "unavailable" error,
+// not a panic on a closed queue, on both stores.
+func TestDecideAfterCloseIsUnavailable(t *testing.T) {
+	for name, open := range map[string]func(testing.TB) *sqlstore.DB{
+		"sqlite": openSQLite,
+		"postgres": func(t testing.TB) *sqlstore.DB {
+			return openPostgres(t.(*testing.T), pgtest.NewDatabase(t.(*testing.T)), true)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnvOn(t, open(t), nil, name == "postgres")
+			e.decide(e.tx("c1", 1000, "in", "cash"))
+			e.svc.Close()
+			_, err := e.svc.Decide(context.Background(), e.tx("c1", 1000, "in", "cash"))
+			if warden.ErrorCode(err) != warden.EUNAVAILABLE {
+				t.Fatalf("decide after close: %v, want %s", err, warden.EUNAVAILABLE)
+			}
+		})
+	}
+}
