@@ -101,6 +101,10 @@ func (w *wardenFacts) VerifyAudit(ctx context.Context) (int64, error) {
 	return rep.Entries, err
 }
 
+func (w *wardenFacts) AuditOutbox(ctx context.Context) (int64, time.Time, error) {
+	return w.db.AuditOutboxStatus(ctx)
+}
+
 func (w *wardenFacts) ListsLoadedAt(ctx context.Context) (map[string]time.Time, error) {
 	vs, err := w.db.ActiveListVersions(ctx)
 	if err != nil {

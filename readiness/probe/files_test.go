@@ -152,6 +152,12 @@ type fakeFacts struct {
 	auditErr error
 	lists    map[string]time.Time
 	keys     []KeyFact
+	waiting  int64
+	oldest   time.Time
+}
+
+func (f fakeFacts) AuditOutbox(context.Context) (int64, time.Time, error) {
+	return f.waiting, f.oldest, nil
 }
 
 func (f fakeFacts) VerifyAudit(context.Context) (int64, error) { return 42, f.auditErr }
@@ -167,12 +173,18 @@ func TestWardenProbe(t *testing.T) {
 			{ID: "b", Name: "old-revoked", CreatedAt: now.Add(-400 * 24 * time.Hour)}}}
 	fs := Warden(t.Context(), good, now, 24*time.Hour, 90*24*time.Hour)
 	want(t, fs, CheckWardenAudit, Pass, "42 entries")
+	want(t, fs, CheckWardenOutbox, Pass, "0 audit records waiting")
 	want(t, fs, CheckWardenLists, Pass, "ofac-sdn, un")
 	want(t, fs, CheckWardenKeyAge, Pass, "all 1 active keys")
+	// Records waiting a little: relays run every few seconds.
+	good.waiting, good.oldest = 3, now.Add(-time.Minute)
+	want(t, Warden(t.Context(), good, now, 24*time.Hour, 90*24*time.Hour), CheckWardenOutbox, Pass, "3 audit records waiting")
 	bad := fakeFacts{auditErr: errors.New("entry 7: hash mismatch"), lists: map[string]time.Time{"un": now.Add(-50 * time.Hour)},
+		waiting: 2, oldest: now.Add(-time.Hour),
 		keys: []KeyFact{{ID: "c", Name: "core", CreatedAt: now.Add(-120 * 24 * time.Hour), Active: true}}}
 	fs = Warden(t.Context(), bad, now, 24*time.Hour, 90*24*time.Hour)
 	want(t, fs, CheckWardenAudit, Fail, "entry 7")
+	want(t, fs, CheckWardenOutbox, Fail, "2 audit records committed with their changes have waited for the log since 2026-11-01T11:00:00Z")
 	want(t, fs, CheckWardenLists, Fail, "un (loaded 50h0m0s ago)")
 	want(t, fs, CheckWardenKeyAge, Fail, `c "core" (120 days old)`)
 }

@@ -11,12 +11,18 @@ import (
 // Checks reported by Warden.
 const (
 	CheckWardenAudit  = "warden.audit_verifies"
+	CheckWardenOutbox = "warden.audit_outbox_drained"
 	CheckWardenLists  = "warden.lists_fresh"
 	CheckWardenKeyAge = "warden.api_key_age"
 )
 
 // WardenChecks are the checks Warden reports.
-var WardenChecks = []string{CheckWardenAudit, CheckWardenLists, CheckWardenKeyAge}
+var WardenChecks = []string{CheckWardenAudit, CheckWardenOutbox, CheckWardenLists, CheckWardenKeyAge}
+
+// OutboxStuckAfter is how long an audit record may wait in the outbox
+// before the check fails: every process relays at start and every few
+// seconds, so a record this old means relays fail and the log is behind.
+const OutboxStuckAfter = 5 * time.Minute
 
 // KeyFact is what the key-age check needs to know about one API key.
 type KeyFact struct {
@@ -36,6 +42,9 @@ type WardenFacts interface {
 	ListsLoadedAt(ctx context.Context) (map[string]time.Time, error)
 	// APIKeys returns the API keys.
 	APIKeys(ctx context.Context) ([]KeyFact, error)
+	// AuditOutbox returns how many audit records wait to be relayed into
+	// the log and when the oldest was written (zero when none wait).
+	AuditOutbox(ctx context.Context) (int64, time.Time, error)
 }
 
 // Warden checks Warden itself: the audit log verifies, every list in service
@@ -46,6 +55,15 @@ func Warden(ctx context.Context, f WardenFacts, now time.Time, maxListAge, maxKe
 		out = append(out, finding(CheckWardenAudit, Fail, "audit log does not verify: %v", err))
 	} else {
 		out = append(out, finding(CheckWardenAudit, Pass, "audit log verifies (%d entries, every checkpoint signature and tree hash)", n))
+	}
+	switch waiting, oldest, err := f.AuditOutbox(ctx); {
+	case err != nil:
+		out = append(out, finding(CheckWardenOutbox, Error, "%v", err))
+	case waiting > 0 && now.Sub(oldest) > OutboxStuckAfter:
+		out = append(out, finding(CheckWardenOutbox, Fail, "%d audit records committed with their changes have waited for the log since %s: relays are failing",
+			waiting, oldest.UTC().Format(time.RFC3339)))
+	default:
+		out = append(out, finding(CheckWardenOutbox, Pass, "%d audit records waiting for the log, none for more than %s", waiting, OutboxStuckAfter))
 	}
 	lists, err := f.ListsLoadedAt(ctx)
 	switch {
