@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/cases"
-	"github.com/wardenhq/warden/internal/pgtest"
 	"github.com/wardenhq/warden/monitoring"
 	"github.com/wardenhq/warden/store/sqlstore"
 )
@@ -30,12 +29,7 @@ func (r *refusingMarks) MarkAlerted(context.Context, []string) error {
 // transaction, on both stores: a crash between them cannot make the
 // sweeper raise the alerts again.
 func TestAlertsAndTheirMarksCommitTogether(t *testing.T) {
-	for name, open := range map[string]func(testing.TB) *sqlstore.DB{
-		"sqlite": openSQLite,
-		"postgres": func(t testing.TB) *sqlstore.DB {
-			return openPostgres(t.(*testing.T), pgtest.NewDatabase(t.(*testing.T)), true)
-		},
-	} {
+	for name, open := range bothStores() {
 		t.Run(name, func(t *testing.T) {
 			rules := []monitoring.Rule{{ID: "big", Description: "big", Action: "review", Score: 50, Severity: "high", Expression: "tx.amount > 1000"}}
 			e := newEnvOn(t, open(t), rules, name == "postgres")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/cases"
+	"github.com/wardenhq/warden/internal/pgtest"
 	"github.com/wardenhq/warden/monitoring"
 	"github.com/wardenhq/warden/store/sqlite"
 	"github.com/wardenhq/warden/store/sqlstore"
@@ -52,6 +53,17 @@ func openSQLite(t testing.TB) *sqlstore.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// bothStores opens a fresh, migrated store of each kind, by name; the
+// PostgreSQL one is shared by replicas (Config.Shared).
+func bothStores() map[string]func(testing.TB) *sqlstore.DB {
+	return map[string]func(testing.TB) *sqlstore.DB{
+		"sqlite": openSQLite,
+		"postgres": func(t testing.TB) *sqlstore.DB {
+			return openPostgres(t.(*testing.T), pgtest.NewDatabase(t.(*testing.T)), true)
+		},
+	}
 }
 
 // newEnv starts a service on a fresh SQLite store with the given rules

@@ -5,19 +5,12 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden"
-	"github.com/wardenhq/warden/internal/pgtest"
-	"github.com/wardenhq/warden/store/sqlstore"
 )
 
 // A transaction arriving as the service stops gets an "unavailable" error,
 // not a panic on a closed queue, on both stores.
 func TestDecideAfterCloseIsUnavailable(t *testing.T) {
-	for name, open := range map[string]func(testing.TB) *sqlstore.DB{
-		"sqlite": openSQLite,
-		"postgres": func(t testing.TB) *sqlstore.DB {
-			return openPostgres(t.(*testing.T), pgtest.NewDatabase(t.(*testing.T)), true)
-		},
-	} {
+	for name, open := range bothStores() {
 		t.Run(name, func(t *testing.T) {
 			e := newEnvOn(t, open(t), nil, name == "postgres")
 			e.decide(e.tx("c1", 1000, "in", "cash"))
