@@ -17,7 +17,6 @@ import (
 
 	"github.com/wardenhq/warden"
 	"github.com/wardenhq/warden/audit"
-	"github.com/wardenhq/warden/monitoring"
 )
 
 // Dialect holds what differs between the SQL engines.
@@ -147,26 +146,39 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if sc := db.scopeOf(ctx); sc != nil {
 		return sc.run(fn)
 	}
-	var staged *audit.Staged
-	var marks *monitoring.AlertedMarks
+	var committed func()
 	err := db.ownTx(ctx, func(tx *sql.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		// Taken once: a later transaction with the same context does not
-		// write them again.
 		var err error
-		if marks, err = writeAlertedMarks(ctx, tx); err != nil {
-			return err
-		}
-		staged = audit.TakeStaged(ctx)
-		return writeOutbox(ctx, tx, staged)
+		committed, err = writeStaged(ctx, tx)
+		return err
 	})
 	if err == nil {
-		staged.Committed()
-		marks.Committed()
+		committed()
 	}
 	return err
+}
+
+// writeStaged writes in tx what ctx carries for the change's transaction:
+// the decisions whose alerts it raises (monitoring.AlertedMarks) and its
+// audit records (the outbox). Each is taken once, so a later transaction
+// with the same context does not write it again. Call committed after tx
+// commits.
+func writeStaged(ctx context.Context, tx *sql.Tx) (committed func(), err error) {
+	marks, err := writeAlertedMarks(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	staged := audit.TakeStaged(ctx)
+	if err := writeOutbox(ctx, tx, staged); err != nil {
+		return nil, err
+	}
+	return func() {
+		staged.Committed()
+		marks.Committed()
+	}, nil
 }
 
 // ownTx runs fn in a write transaction of its own, committing when fn

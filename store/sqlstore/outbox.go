@@ -180,8 +180,8 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 	if sc.failed != nil {
 		return sc.failed
 	}
-	staged := audit.TakeStaged(ctx)
 	if sc.tx == nil {
+		staged := audit.TakeStaged(ctx)
 		if staged == nil {
 			return nil
 		}
@@ -192,19 +192,15 @@ func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error
 		}
 		return err
 	}
-	marks, err := writeAlertedMarks(ctx, sc.tx)
+	done, err := writeStaged(ctx, sc.tx)
 	if err != nil {
-		return err
-	}
-	if err := writeOutbox(ctx, sc.tx, staged); err != nil {
 		return err
 	}
 	if err := sc.tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	committed = true
-	staged.Committed()
-	marks.Committed()
+	done()
 	return nil
 }
 
