@@ -54,19 +54,30 @@ func scanDecision(row *sql.Row, id string) (*monitoring.Decision, string, error)
 // use the partial ones): none reads the key's whole history.
 type windowQueries struct{ load, after string }
 
+// windowQueriesByKind holds each kind's queries, built once: a cold key
+// (every decision over a million customers) would otherwise build two
+// statements' text and hash it to find the prepared statement.
+var windowQueriesByKind = func() map[byte]windowQueries {
+	m := make(map[byte]windowQueries, len(keyColumn))
+	for kind, col := range keyColumn {
+		where := ` FROM transactions WHERE ` + col + ` = $1 AND ` + col + ` <> ''`
+		m[kind] = windowQueries{
+			// The first row (0) carries the highest sequence and the latest
+			// time; the records (1) follow by time and sequence.
+			load: `SELECT 0, (SELECT MAX(seq)` + where + `), (SELECT MAX(at)` + where + ` AND action <> 'block'), NULL
+			UNION ALL SELECT 1, seq, at, record` + where + ` AND at >= $2 AND action <> 'block' ORDER BY 1, 3, 2`,
+			after: `SELECT ` + afterColumns + where + ` AND seq > $2 ORDER BY seq`,
+		}
+	}
+	return m
+}()
+
 func windowQueriesOf(k monitoring.Key) (windowQueries, error) {
-	col, ok := keyColumn[k.Kind]
+	wq, ok := windowQueriesByKind[k.Kind]
 	if !ok {
 		return windowQueries{}, fmt.Errorf("unknown window kind %q", k.Kind)
 	}
-	where := ` FROM transactions WHERE ` + col + ` = $1 AND ` + col + ` <> ''`
-	return windowQueries{
-		// The first row (0) carries the highest sequence and the latest
-		// time; the records (1) follow by time and sequence.
-		load: `SELECT 0, (SELECT MAX(seq)` + where + `), (SELECT MAX(at)` + where + ` AND action <> 'block'), NULL
-			UNION ALL SELECT 1, seq, at, record` + where + ` AND at >= $2 AND action <> 'block' ORDER BY 1, 3, 2`,
-		after: `SELECT ` + afterColumns + where + ` AND seq > $2 ORDER BY seq`,
-	}, nil
+	return wq, nil
 }
 
 // windowHistory reads a key's window; prep, when set, prepares the queries
