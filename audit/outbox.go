@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -15,11 +16,15 @@ import (
 // after the change's commit leaves its records in the outbox, and the next
 // relay (every process runs one at start and periodically) appends them.
 //
-// Domain code stages records on a context before it makes the change:
+// Domain code makes an audited change with Do, which stages the records on
+// a context before the change and waits for the log after it:
 //
-//	sctx, pending, err := audit.StageWith(ctx, s.Audit, rec) // validated here
-//	err = s.Store.PutThing(sctx, thing)                       // change + outbox row
-//	err = pending.Wait(ctx)                                   // relayed into the log
+//	err := audit.Do(ctx, s.Audit, func(ctx context.Context) error {
+//		return s.Store.PutThing(ctx, thing) // change + outbox row
+//	}, rec)
+//
+// Do is StageWith (records validated here), the change with the staged
+// context, and Pending.Wait (records relayed into the log).
 //
 // Records that depend on what the change's transaction found (an alert
 // opened or extended) are staged inside Atomically instead.
@@ -56,6 +61,57 @@ func StageWith(ctx context.Context, s Stager, recs ...Record) (context.Context, 
 		return ctx, nothingPending{}, nil
 	}
 	return s.Stage(ctx, recs...)
+}
+
+// Do makes a change with its audit records in one store transaction and
+// returns once the records are in the log. It stages recs through s (see
+// StageWith: a nil s or no recs stage nothing), calls change with a context
+// carrying them, which change passes to the one store write that makes the
+// change, and then waits for the records (Pending.Wait). Outcomes:
+//
+//   - Staging fails (an invalid record): change is not called, and the error
+//     is returned wrapped.
+//   - change fails: its error is returned as is, and Do does not wait. A
+//     store write that failed rolled back, and the records with it: neither
+//     the change nor its records were written. (Records are committed by
+//     change's store write, so a change that fails after that write committed
+//     has committed them too, and the next relay appends them: make the
+//     store write the last step that can fail.)
+//   - Waiting fails: the change and its records are committed; the records
+//     stay in the outbox, and the next relay (every process runs them
+//     periodically) appends them. The returned error wraps Wait's and says
+//     so. Only if change succeeded without its records reaching a committed
+//     transaction (the context did not reach the store write: a programming
+//     error) is Wait's error returned as is, since nothing is in the outbox.
+//
+// Records built from what the change's transaction found are staged inside
+// Atomically instead.
+func Do(ctx context.Context, s Stager, change func(ctx context.Context) error, recs ...Record) error {
+	sctx, pending, err := StageWith(ctx, s, recs...)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", actions(recs), err)
+	}
+	if err := change(sctx); err != nil {
+		return err
+	}
+	if err := pending.Wait(ctx); err != nil {
+		if errors.As(err, new(*notCarriedError)) {
+			return err
+		}
+		return fmt.Errorf("audit %s: the change is committed but its records are not in the log yet (they stay in the outbox for the next relay): %w", actions(recs), err)
+	}
+	return nil
+}
+
+// actions names recs' actions for an error message.
+func actions(recs []Record) string {
+	switch len(recs) {
+	case 0:
+		return "(no records)"
+	case 1:
+		return recs[0].Action
+	}
+	return fmt.Sprintf("%s and %d more", recs[0].Action, len(recs)-1)
 }
 
 // Atomically runs fn in store's Atomic scope when store has one, else
@@ -195,11 +251,21 @@ func (p *pendingRecords) Wait(ctx context.Context) error {
 	}
 	for _, r := range p.recs {
 		if !r.written.Load() {
-			return fmt.Errorf("audit: %s on %s %s was staged but no committed store transaction carried it", r.entry.Action, r.entry.Subject.Type, r.entry.Subject.ID)
+			return &notCarriedError{entry: r.entry}
 		}
 	}
 	_, err := p.log.Relay(ctx)
 	return err
+}
+
+// notCarriedError reports a staged record that no committed transaction
+// carried to the outbox.
+type notCarriedError struct {
+	entry Entry
+}
+
+func (e *notCarriedError) Error() string {
+	return fmt.Sprintf("audit: %s on %s %s was staged but no committed store transaction carried it", e.entry.Action, e.entry.Subject.Type, e.entry.Subject.ID)
 }
 
 type relayResult struct {

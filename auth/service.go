@@ -51,23 +51,6 @@ func keyRecord(action string, k *APIKey) audit.Record {
 		Change: keyChange{Name: k.Name, Role: k.Role, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RotatedFrom: k.RotatedFrom, RotatedTo: k.RotatedTo}}
 }
 
-// audited makes a key change with its audit records in one store
-// transaction (the audit outbox): change gets the context carrying them.
-// It returns once the records are in the log.
-func (s *Service) audited(ctx context.Context, change func(ctx context.Context) error, recs ...audit.Record) error {
-	sctx, pending, err := audit.StageWith(ctx, s.Audit, recs...)
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", recs[0].Action, err)
-	}
-	if err := change(sctx); err != nil {
-		return err
-	}
-	if err := pending.Wait(ctx); err != nil {
-		return fmt.Errorf("audit %s: %w", recs[0].Action, err)
-	}
-	return nil
-}
-
 // Service issues, rotates, revokes and checks API keys.
 type Service struct {
 	Store KeyStore
@@ -183,7 +166,7 @@ func (s *Service) Create(ctx context.Context, req CreateKey) (*APIKey, string, e
 	if err != nil {
 		return nil, "", err
 	}
-	err = s.audited(ctx, func(ctx context.Context) error {
+	err = audit.Do(ctx, s.Audit, func(ctx context.Context) error {
 		if err := s.Store.CreateAPIKey(ctx, k); err != nil {
 			return fmt.Errorf("store api key: %w", err)
 		}
@@ -283,7 +266,7 @@ func (s *Service) Revoke(ctx context.Context, id string) (*APIKey, error) {
 	}
 	now := s.now()
 	k.RevokedAt = now.Truncate(time.Microsecond)
-	err = s.audited(ctx, func(ctx context.Context) error { return s.Store.RevokeAPIKey(ctx, id, now) }, keyRecord("apikey.revoke", k))
+	err = audit.Do(ctx, s.Audit, func(ctx context.Context) error { return s.Store.RevokeAPIKey(ctx, id, now) }, keyRecord("apikey.revoke", k))
 	s.forget(id)
 	if err != nil {
 		return nil, err
@@ -323,7 +306,7 @@ func (s *Service) Rotate(ctx context.Context, id string) (*APIKey, string, error
 	defer s.forget(old.ID)
 	rotated := *old
 	rotated.RotatedTo, rotated.ExpiresAt = next.ID, oldExpiry
-	err = s.audited(ctx, func(ctx context.Context) error { return s.Store.RotateAPIKey(ctx, old.ID, oldExpiry, next) },
+	err = audit.Do(ctx, s.Audit, func(ctx context.Context) error { return s.Store.RotateAPIKey(ctx, old.ID, oldExpiry, next) },
 		keyRecord("apikey.rotate", &rotated), keyRecord("apikey.create", next))
 	if err != nil {
 		return nil, "", err

@@ -170,14 +170,8 @@ func (s *Cases) save(ctx context.Context, action string, c *Case, change map[str
 		change = map[string]any{}
 	}
 	change["status"], change["version"] = c.Status, c.Version
-	sctx, pending, err := audit.StageWith(ctx, s.Audit, audit.Record{Action: action, Subject: audit.Subject{Type: "case", ID: c.ID}, Change: change})
-	if err != nil {
-		return err
-	}
-	if err := put(sctx, c); err != nil {
-		return err
-	}
-	return pending.Wait(ctx)
+	return audit.Do(ctx, s.Audit, func(ctx context.Context) error { return put(ctx, c) },
+		audit.Record{Action: action, Subject: audit.Subject{Type: "case", ID: c.ID}, Change: change})
 }
 
 // Open groups alerts of one customer into a new case: the given ones, or

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -140,14 +141,10 @@ func (s *Server) handleCTRExport(w http.ResponseWriter, r *http.Request) error {
 	// The reports are marked exported, all or none, in the transaction
 	// that stages the export's audit record (the outbox): a crash between
 	// the two cannot leave exported reports without their entry.
-	sctx, pending, err := audit.StageWith(r.Context(), s.audit, exportRecord("ctr.export", audit.Subject{Type: "business_day", ID: date}, doc, map[string]any{"report_ids": ids}, nil))
+	err = audit.Do(r.Context(), s.audit, func(ctx context.Context) error {
+		return s.ctrs.Store.SetReportsStatus(ctx, ids, ctr.StatusApproved, ctr.StatusExported, by)
+	}, exportRecord("ctr.export", audit.Subject{Type: "business_day", ID: date}, doc, map[string]any{"report_ids": ids}, nil))
 	if err != nil {
-		return err
-	}
-	if err := s.ctrs.Store.SetReportsStatus(sctx, ids, ctr.StatusApproved, ctr.StatusExported, by); err != nil {
-		return err
-	}
-	if err := pending.Wait(r.Context()); err != nil {
 		return err
 	}
 	writeXMLBody(w, "CTRX-"+date+".xml", doc, nil)

@@ -389,14 +389,7 @@ func (s *Service) Put(ctx context.Context, id string, data CustomerData) (*PutRe
 			Change: map[string]any{"version": next.Version, "data": commit.data(data), "screening": next.Screening}})
 	}
 	// The record commits with the new version (the audit outbox).
-	sctx, pending, err := audit.StageWith(ctx, s.Audit, recs...)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Store.PutCustomer(sctx, next); err != nil {
-		return nil, err
-	}
-	if err := pending.Wait(ctx); err != nil {
+	if err := audit.Do(ctx, s.Audit, func(ctx context.Context) error { return s.Store.PutCustomer(ctx, next) }, recs...); err != nil {
 		return nil, err
 	}
 	return &PutResult{Customer: next, Created: cur == nil, Changed: true}, nil

@@ -166,14 +166,7 @@ func (s *Service) putDocument(ctx context.Context, action string, d *Document) e
 			Change: map[string]any{"customer_id": d.CustomerID, "kind": d.Kind, "number": commit.Hash("documents."+d.ID+".number", d.Number),
 				"status": d.Status, "reason": d.Reason, "findings": len(d.Findings)}})
 	}
-	sctx, pending, err := audit.StageWith(ctx, s.Audit, recs...)
-	if err != nil {
-		return err
-	}
-	if err := s.Documents.PutDocument(sctx, d); err != nil {
-		return err
-	}
-	return pending.Wait(ctx)
+	return audit.Do(ctx, s.Audit, func(ctx context.Context) error { return s.Documents.PutDocument(ctx, d) }, recs...)
 }
 
 // DecideDocument verifies or rejects a submitted document (analysts).

@@ -169,16 +169,15 @@ func (s *Service) Erase(ctx context.Context, id string, req EraseRequest) (*Cust
 			return nil, err
 		}
 	}
-	sctx, pending, err := audit.StageWith(ctx, s.Audit, audit.Record{Action: "customer.erase", Subject: audit.Subject{Type: "customer", ID: id},
+	err = audit.Do(ctx, s.Audit, func(ctx context.Context) error {
+		if err := eraser.EraseCustomer(ctx, red); err != nil {
+			return fmt.Errorf("erase customer %s: %w", id, err)
+		}
+		return nil
+	}, audit.Record{Action: "customer.erase", Subject: audit.Subject{Type: "customer", ID: id},
 		Change: map[string]any{"reason": req.Reason, "relationship_ended_on": req.RelationshipEndedOn, "versions": len(vs),
 			"documents": len(docs), "owners": red.Owners != nil}})
 	if err != nil {
-		return nil, err
-	}
-	if err := eraser.EraseCustomer(sctx, red); err != nil {
-		return nil, fmt.Errorf("erase customer %s: %w", id, err)
-	}
-	if err := pending.Wait(ctx); err != nil {
 		return nil, err
 	}
 	return red.Versions[len(red.Versions)-1], nil

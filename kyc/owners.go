@@ -190,14 +190,7 @@ func (s *Service) PutOwners(ctx context.Context, id string, o Owners) (*Ownershi
 	}
 	// The record commits with the structure (the audit outbox); the owners'
 	// screening it was analysed with is stored next.
-	sctx, pending, err := audit.StageWith(ctx, s.Audit, recs...)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Owners.PutOwners(sctx, id, o, s.now()); err != nil {
-		return nil, err
-	}
-	if err := pending.Wait(ctx); err != nil {
+	if err := audit.Do(ctx, s.Audit, func(ctx context.Context) error { return s.Owners.PutOwners(ctx, id, o, s.now()) }, recs...); err != nil {
 		return nil, err
 	}
 	if sc != nil {

@@ -159,16 +159,15 @@ func (s *Service) Rescreen(ctx context.Context, lister CustomerLister, snaps map
 			}
 			next := *c
 			next.Version, next.Screening, next.UpdatedAt, next.UpdatedBy = c.Version+1, sum, s.now().Truncate(time.Microsecond), "system:rescreen"
-			sctx, pending, err := audit.StageWith(ctx, s.Audit, audit.Record{Action: "customer.rescreen", Subject: audit.Subject{Type: "customer", ID: c.ID},
+			err = audit.Do(ctx, s.Audit, func(ctx context.Context) error {
+				if err := s.Store.PutCustomer(ctx, &next); err != nil {
+					return fmt.Errorf("store re-screening of %s: %w", c.ID, err)
+				}
+				res.Updated++
+				return nil
+			}, audit.Record{Action: "customer.rescreen", Subject: audit.Subject{Type: "customer", ID: c.ID},
 				Change: map[string]any{"version": next.Version, "new_hits": newHits, "screening": sum}})
 			if err != nil {
-				return res, err
-			}
-			if err := s.Store.PutCustomer(sctx, &next); err != nil {
-				return res, fmt.Errorf("store re-screening of %s: %w", c.ID, err)
-			}
-			res.Updated++
-			if err := pending.Wait(ctx); err != nil {
 				return res, err
 			}
 			for _, h := range newHits {

@@ -97,15 +97,10 @@ func (b *RuleBook) Put(ctx context.Context, r Rule, source string) (*StoredRule,
 		}
 		next.Version = vs[n-1].Version + 1
 	}
-	sctx, pending, err := audit.StageWith(ctx, b.audit, audit.Record{Action: "rule.version", Subject: audit.Subject{Type: "rule", ID: r.ID},
-		Change: map[string]any{"version": next.Version, "source": source, "rule": r}})
+	err = audit.Do(ctx, b.audit, func(ctx context.Context) error { return b.store.PutRule(ctx, next) },
+		audit.Record{Action: "rule.version", Subject: audit.Subject{Type: "rule", ID: r.ID},
+			Change: map[string]any{"version": next.Version, "source": source, "rule": r}})
 	if err != nil {
-		return nil, false, err
-	}
-	if err := b.store.PutRule(sctx, next); err != nil {
-		return nil, false, err
-	}
-	if err := pending.Wait(ctx); err != nil {
 		return nil, false, err
 	}
 	return next, true, b.refreshLocked(ctx)

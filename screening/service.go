@@ -77,14 +77,9 @@ func (s *Service) LoadAll(ctx context.Context, snaps ...*Snapshot) ([]ListDiff, 
 		}
 		v := VersionOf(snap)
 		rec := loadRecord{ListVersion: v, Added: len(diff.Added), Removed: len(diff.Removed), Changed: len(diff.Changed)}
-		sctx, pending, err := audit.StageWith(ctx, s.Audit, audit.Record{Action: "list.load", Subject: audit.Subject{Type: "list", ID: snap.Source}, Change: rec})
+		err = audit.Do(ctx, s.Audit, func(sctx context.Context) error { return s.Lists.SaveListSnapshot(sctx, v, actorString(ctx), enc) },
+			audit.Record{Action: "list.load", Subject: audit.Subject{Type: "list", ID: snap.Source}, Change: rec})
 		if err != nil {
-			return diffs, err
-		}
-		if err := s.Lists.SaveListSnapshot(sctx, v, actorString(ctx), enc); err != nil {
-			return diffs, err
-		}
-		if err := pending.Wait(ctx); err != nil {
 			return diffs, err
 		}
 		diffs = append(diffs, diff)
@@ -212,14 +207,9 @@ func (s *Service) Clear(ctx context.Context, r ClearRequest) (*Clearance, error)
 	}
 	c := Clearance{Subject: r.Subject, List: r.List, EntryID: r.EntryID, EntryHash: e.ContentHash(), Reason: strings.TrimSpace(r.Reason),
 		ClearedBy: actorString(ctx), ClearedAt: s.now()}
-	sctx, pending, err := audit.StageWith(ctx, s.Audit, audit.Record{Action: "screening.clear", Subject: audit.Subject{Type: "screening_subject", ID: r.Subject}, Change: c})
+	err := audit.Do(ctx, s.Audit, func(ctx context.Context) error { return s.Clearances.PutClearance(ctx, c) },
+		audit.Record{Action: "screening.clear", Subject: audit.Subject{Type: "screening_subject", ID: r.Subject}, Change: c})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.Clearances.PutClearance(sctx, c); err != nil {
-		return nil, err
-	}
-	if err := pending.Wait(ctx); err != nil {
 		return nil, err
 	}
 	return &c, nil

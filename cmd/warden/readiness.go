@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -103,16 +104,11 @@ to standard error. Exit status: 0, or 1 when the overall score is under
 					return err
 				}
 				// The record commits with the stored scan (the audit outbox).
-				sctx, pending, err := log.Stage(ctx, audit.Record{Action: "readiness.scan", Subject: audit.Subject{Type: "readiness_scan", ID: report.ScanID},
+				return audit.Do(ctx, log, func(ctx context.Context) error {
+					return db.SaveReadinessScan(ctx, readiness.ScanRecord{ID: report.ScanID, Name: report.Name, StartedAt: report.StartedAt,
+						FinishedAt: report.FinishedAt, Overall: report.Overall.Percent, Report: body})
+				}, audit.Record{Action: "readiness.scan", Subject: audit.Subject{Type: "readiness_scan", ID: report.ScanID},
 					Change: map[string]any{"name": report.Name, "overall": report.Overall, "targets": targets.Count()}})
-				if err != nil {
-					return err
-				}
-				if err := db.SaveReadinessScan(sctx, readiness.ScanRecord{ID: report.ScanID, Name: report.Name, StartedAt: report.StartedAt,
-					FinishedAt: report.FinishedAt, Overall: report.Overall.Percent, Report: body}); err != nil {
-					return err
-				}
-				return pending.Wait(ctx)
 			})
 			if err != nil {
 				return err
@@ -221,14 +217,8 @@ Attestations are kept as history and appended to the audit log.`,
 			err = a.withAuditChanges(cmd, func(_ config.Config, db *sqlstore.DB, log *audit.Log, _ string) error {
 				ctx := warden.NewContextWithActor(cmd.Context(), cliActor())
 				att.ID = newScanID()
-				sctx, pending, err := log.Stage(ctx, audit.Record{Action: "readiness.attest", Subject: audit.Subject{Type: "readiness_item", ID: it.ID()}, Change: att})
-				if err != nil {
-					return err
-				}
-				if err := db.PutAttestation(sctx, att); err != nil {
-					return err
-				}
-				return pending.Wait(ctx)
+				return audit.Do(ctx, log, func(ctx context.Context) error { return db.PutAttestation(ctx, att) },
+					audit.Record{Action: "readiness.attest", Subject: audit.Subject{Type: "readiness_item", ID: it.ID()}, Change: att})
 			})
 			if err != nil {
 				return err

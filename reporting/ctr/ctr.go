@@ -343,14 +343,10 @@ func (s *Service) Approve(ctx context.Context, id string) (*Report, error) {
 	if a, ok := warden.ActorFromContext(ctx); ok {
 		by = a.String()
 	}
-	sctx, pending, err := audit.StageWith(ctx, s.Audit, audit.Record{Action: "ctr.approve", Subject: audit.Subject{Type: "ctr", ID: id}})
+	err := audit.Do(ctx, s.Audit, func(ctx context.Context) error {
+		return s.Store.SetReportStatus(ctx, id, StatusPending, StatusApproved, by)
+	}, audit.Record{Action: "ctr.approve", Subject: audit.Subject{Type: "ctr", ID: id}})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.Store.SetReportStatus(sctx, id, StatusPending, StatusApproved, by); err != nil {
-		return nil, err
-	}
-	if err := pending.Wait(ctx); err != nil {
 		return nil, err
 	}
 	return s.Store.Report(ctx, id)
