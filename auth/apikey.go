@@ -73,9 +73,9 @@ type KeyStore interface {
 	APIKey(ctx context.Context, id string) (*APIKey, error)
 	// APIKeys returns every key, newest first.
 	APIKeys(ctx context.Context) ([]*APIKey, error)
-	// RevokeAPIKey marks a key revoked at the given time; revoking a revoked key
-	// is a conflict.
-	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
+	// RevokeAPIKey marks a key revoked at the given time and returns the key
+	// as its transaction stored it; revoking a revoked key is a conflict.
+	RevokeAPIKey(ctx context.Context, id string, at time.Time) (*APIKey, error)
 	// RotateAPIKey stores successor and, in the same transaction, points the old
 	// key at it and shortens its expiry to oldExpiresAt. It is a conflict if the
 	// old key was already rotated or revoked.

@@ -258,20 +258,29 @@ func (s *Service) Revoke(ctx context.Context, id string) (*APIKey, error) {
 	if err := validateID(id); err != nil {
 		return nil, err
 	}
-	// The record is made before the revocation, to commit with it: the key
-	// as stored, revoked now (stores keep microseconds).
-	k, err := s.Store.APIKey(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	k.RevokedAt = now.Truncate(time.Microsecond)
-	err = audit.Do(ctx, s.Audit, func(ctx context.Context) error { return s.Store.RevokeAPIKey(ctx, id, now) }, keyRecord("apikey.revoke", k))
+	// The record describes the key as the revoking transaction stored it (a
+	// rotation committed by another replica since any earlier read
+	// included), staged in that transaction before it commits.
+	var k *APIKey
+	var pending audit.Pending
+	err := audit.Atomically(ctx, s.Store, func(ctx context.Context) error {
+		var err error
+		if k, err = s.Store.RevokeAPIKey(ctx, id, s.now()); err != nil {
+			return err
+		}
+		if _, pending, err = audit.StageWith(ctx, s.Audit, keyRecord("apikey.revoke", k)); err != nil {
+			return fmt.Errorf("audit apikey.revoke: %w", err)
+		}
+		return nil
+	})
 	s.forget(id)
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.APIKey(ctx, id)
+	if err := pending.Wait(ctx); err != nil {
+		return nil, fmt.Errorf("audit apikey.revoke: %w", err)
+	}
+	return k, nil
 }
 
 // Rotate issues a successor with the same name, role and lifetime; the old key

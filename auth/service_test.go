@@ -2,15 +2,20 @@ package auth_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/auth"
 	"github.com/wardenhq/warden/store/sqlite"
+	"github.com/wardenhq/warden/store/sqlstore"
 )
 
 type clock struct{ t time.Time }
@@ -255,7 +260,7 @@ func TestKeyCache(t *testing.T) {
 	// Revoked by another replica (straight in the store): this one keeps the
 	// cached key until the TTL, by design; a service without a cache refuses.
 	id2 := strings.Split(secret2, "_")[1]
-	if err := s.Store.RevokeAPIKey(ctx, id2, time.Now()); err != nil {
+	if _, err := s.Store.RevokeAPIKey(ctx, id2, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, secret2); err != nil {
@@ -268,5 +273,90 @@ func TestKeyCache(t *testing.T) {
 	// A wrong secret for a cached id is still refused.
 	if _, err := s.Authenticate(ctx, secret2[:len(secret2)-2]+"AA"); warden.ErrorCode(err) != warden.EUNAUTHORIZED {
 		t.Fatalf("wrong secret: %v", err)
+	}
+}
+
+// rotatedMeanwhile is a key store in which another replica rotates a key
+// just before this one revokes it: after anything this one read first.
+type rotatedMeanwhile struct {
+	*sqlstore.DB
+	other   *auth.Service
+	rotated string
+}
+
+func (s *rotatedMeanwhile) RevokeAPIKey(ctx context.Context, id string, at time.Time) (*auth.APIKey, error) {
+	if s.rotated == "" {
+		next, _, err := s.other.Rotate(context.Background(), id)
+		if err != nil {
+			return nil, err
+		}
+		s.rotated = next.ID
+	}
+	return s.DB.RevokeAPIKey(ctx, id, at)
+}
+
+// The revoke's audit record describes the key as the revoke stored it, a
+// rotation committed meanwhile by another replica included.
+func TestRevokeRecordsTheStoredKey(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newService(t)
+	db := s.Store.(*sqlstore.DB)
+	skey, _, err := note.GenerateKey(nil, "warden-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := audit.New(db, audit.Config{Origin: "test/auth", Signer: signer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _, err := s.Create(ctx, auth.CreateKey{Name: "core", Role: warden.RoleService})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.t = clk.t.Add(time.Hour)
+	store := &rotatedMeanwhile{DB: db, other: &auth.Service{Store: db, RotationOverlap: time.Hour, Now: clk.now}}
+	s.Store, s.Audit = store, log
+	revoked, err := s.Revoke(ctx, k.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.Get(ctx, k.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.RotatedTo == "" || stored.RotatedTo != store.rotated || stored.RevokedAt.IsZero() {
+		t.Fatalf("stored key %+v: the test did not rotate then revoke it", stored)
+	}
+	if revoked.RotatedTo != stored.RotatedTo || !revoked.ExpiresAt.Equal(stored.ExpiresAt) || !revoked.RevokedAt.Equal(stored.RevokedAt) {
+		t.Fatalf("Revoke returned %+v, stored %+v", revoked, stored)
+	}
+	n, err := log.Size(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("log size %d %v, want the revoke's one entry", n, err)
+	}
+	es, err := log.Entries(ctx, 0, 1)
+	if err != nil || len(es) != 1 {
+		t.Fatalf("entries %d %v", len(es), err)
+	}
+	e, err := audit.ParseEntry(es[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var change struct {
+		ExpiresAt time.Time `json:"expires_at"`
+		RevokedAt time.Time `json:"revoked_at"`
+		RotatedTo string    `json:"rotated_to"`
+	}
+	if err := json.Unmarshal(e.Change, &change); err != nil {
+		t.Fatal(err)
+	}
+	if e.Action != "apikey.revoke" || e.Subject.ID != k.ID || change.RotatedTo != stored.RotatedTo ||
+		!change.ExpiresAt.Equal(stored.ExpiresAt) || !change.RevokedAt.Equal(stored.RevokedAt) {
+		t.Fatalf("record %s %s %s, stored key rotated_to %s expires_at %v revoked_at %v",
+			e.Action, e.Subject.ID, e.Change, stored.RotatedTo, stored.ExpiresAt, stored.RevokedAt)
 	}
 }

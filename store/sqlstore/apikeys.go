@@ -110,15 +110,16 @@ func (db *DB) APIKeys(ctx context.Context) (keys []*auth.APIKey, err error) {
 }
 
 // RevokeAPIKey implements auth.KeyStore.
-func (db *DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (err error) {
+func (db *DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (k *auth.APIKey, err error) {
 	defer db.track("api_keys.revoke", time.Now(), &err)
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, micros(at), id)
-		if err != nil {
-			return fmt.Errorf("revoke api key: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		k, err = scanAPIKey(tx.QueryRowContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL
+			RETURNING `+apiKeyColumns, micros(at), id))
+		if err == nil {
 			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("revoke api key: %w", err)
 		}
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE id = $1`, id).Scan(&exists); err != nil {
@@ -129,6 +130,10 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (err er
 		}
 		return warden.Errorf(warden.ECONFLICT, "API key %s is already revoked", id)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
 }
 
 // RotateAPIKey implements auth.KeyStore.

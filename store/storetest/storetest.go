@@ -202,7 +202,8 @@ func testAPIKeyNotFoundAndConflict(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 	wantCode(t, s.CreateAPIKey(ctx, k), warden.ECONFLICT)
-	wantCode(t, s.RevokeAPIKey(ctx, "ffffffffffff", time.Now()), warden.ENOTFOUND)
+	_, err = s.RevokeAPIKey(ctx, "ffffffffffff", time.Now())
+	wantCode(t, err, warden.ENOTFOUND)
 }
 
 func testAPIKeyRevoke(t *testing.T, s Store) {
@@ -212,7 +213,8 @@ func testAPIKeyRevoke(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 4, 2, 9, 30, 0, 5000, time.UTC)
-	if err := s.RevokeAPIKey(ctx, k.ID, at); err != nil {
+	revoked, err := s.RevokeAPIKey(ctx, k.ID, at)
+	if err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
 	got, err := s.APIKey(ctx, k.ID)
@@ -222,7 +224,14 @@ func testAPIKeyRevoke(t *testing.T, s Store) {
 	if !got.RevokedAt.Equal(at) {
 		t.Fatalf("revoked_at %v, want %v", got.RevokedAt, at)
 	}
-	wantCode(t, s.RevokeAPIKey(ctx, k.ID, at.Add(time.Hour)), warden.ECONFLICT)
+	// The revoke returns the key as it stored it.
+	if revoked.ID != got.ID || revoked.Name != got.Name || revoked.Role != got.Role || !bytes.Equal(revoked.Hash, got.Hash) ||
+		!revoked.CreatedAt.Equal(got.CreatedAt) || !revoked.ExpiresAt.Equal(got.ExpiresAt) || !revoked.RevokedAt.Equal(got.RevokedAt) ||
+		revoked.RotatedFrom != got.RotatedFrom || revoked.RotatedTo != got.RotatedTo || revoked.CreatedBy != got.CreatedBy {
+		t.Fatalf("revoke returned %+v, stored %+v", revoked, got)
+	}
+	_, err = s.RevokeAPIKey(ctx, k.ID, at.Add(time.Hour))
+	wantCode(t, err, warden.ECONFLICT)
 	got, _ = s.APIKey(ctx, k.ID)
 	if !got.RevokedAt.Equal(at) {
 		t.Fatalf("second revoke changed revoked_at to %v", got.RevokedAt)
@@ -254,7 +263,7 @@ func testAPIKeyRotate(t *testing.T, s Store) {
 	_, err = s.APIKey(ctx, third.ID)
 	wantCode(t, err, warden.ENOTFOUND)
 	// A revoked key cannot be rotated.
-	if err := s.RevokeAPIKey(ctx, next.ID, time.Now()); err != nil {
+	if _, err := s.RevokeAPIKey(ctx, next.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	wantCode(t, s.RotateAPIKey(ctx, next.ID, newExpiry, third), warden.ECONFLICT)
@@ -294,7 +303,7 @@ func testBootstrapOnce(t *testing.T, s Store) {
 		t.Fatalf("concurrent bootstrap created %d keys (%d stored), want exactly 1", created, len(list))
 	}
 	// Even after the first key is revoked, bootstrap never runs again.
-	if err := s.RevokeAPIKey(ctx, list[0].ID, time.Now()); err != nil {
+	if _, err := s.RevokeAPIKey(ctx, list[0].ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := s.CreateFirstAPIKey(ctx, newKey(t, warden.RoleAdmin)); ok || err != nil {
