@@ -39,8 +39,10 @@ type Owners struct {
 // OwnersStore keeps the latest ownership structure of each customer and
 // the latest screening of its parties.
 type OwnersStore interface {
-	// PutOwners stores the structure and forgets its parties' screening.
-	PutOwners(ctx context.Context, customerID string, o Owners, at time.Time) error
+	// PutOwners stores the structure with its parties' screening in one
+	// transaction, replacing any earlier screening: a nil sc stores none (the
+	// parties are screened when the structure is next read).
+	PutOwners(ctx context.Context, customerID string, o Owners, sc *OwnerScreening, at time.Time) error
 	// CustomerOwners returns the structure, or ENOTFOUND.
 	CustomerOwners(ctx context.Context, customerID string) (*Owners, error)
 	OwnerScreeningStore
@@ -188,15 +190,10 @@ func (s *Service) PutOwners(ctx context.Context, id string, o Owners) (*Ownershi
 			Change: map[string]any{"owners": commit.owners(o), "beneficial_owners": bos, "blocked_by_ownership": a.BlockedByOwnership,
 				"sanctioned_parties": a.SanctionedParties}})
 	}
-	// The record commits with the structure (the audit outbox); the owners'
-	// screening it was analysed with is stored next.
-	if err := audit.Do(ctx, s.Audit, func(ctx context.Context) error { return s.Owners.PutOwners(ctx, id, o, s.now()) }, recs...); err != nil {
+	// The structure, the owners' screening it was analysed with and the
+	// record commit together (the audit outbox).
+	if err := audit.Do(ctx, s.Audit, func(ctx context.Context) error { return s.Owners.PutOwners(ctx, id, o, sc, s.now()) }, recs...); err != nil {
 		return nil, err
-	}
-	if sc != nil {
-		if err := s.Owners.PutOwnerScreening(ctx, id, sc); err != nil {
-			return nil, err
-		}
 	}
 	return a, nil
 }

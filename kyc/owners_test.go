@@ -53,6 +53,11 @@ func TestOwnersBeneficialOwnersAndFiftyPercentRule(t *testing.T) {
 	if !a.BlockedByOwnership || a.BlockedBasisPoints != 5500 || len(a.SanctionedParties) != 2 || len(a.BlockedPaths) != 2 {
 		t.Fatalf("50%% rule: %+v", a)
 	}
+	// The screening the analysis used was stored with the structure.
+	sc, err := s.Owners.OwnerScreening(ctx, "biz-1")
+	if err != nil || sc == nil || len(sc.Parties) != 4 || len(sc.Parties["kim"]) == 0 || len(sc.Parties["bank"]) == 0 || len(sc.Parties["amina"]) != 0 {
+		t.Fatalf("stored owner screening %+v %v", sc, err)
+	}
 	// Without the bank, 30% is not enough.
 	o.Stakes = o.Stakes[:3]
 	if a, err = s.PutOwners(ctx, "biz-1", o); err != nil || a.BlockedByOwnership {

@@ -202,7 +202,7 @@ func TestGoAMLDocumentedEntityIsMyClient(t *testing.T) {
 		{ID: "p-cher", Kind: "individual", Name: "Cher"},
 	}, Stakes: []kyc.OwnerStake{{Owner: "p-amina", Owned: "ent-full", BasisPoints: 6000}, {Owner: "p-cher", Owned: "ent-full", BasisPoints: 3000},
 		{Owner: "p-joseph", Owned: "ent-full", BasisPoints: 1000}}}
-	if err := db.PutOwners(ctx, "ent-full", owners, time.Now().UTC()); err != nil {
+	if err := db.PutOwners(ctx, "ent-full", owners, nil, time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
 	f, r := cashReport(t, db, "ent-full")
@@ -283,7 +283,7 @@ func TestGoAMLIncompleteCustomerIsPlain(t *testing.T) {
 			if tc.owners != nil {
 				o := *tc.owners
 				o.Stakes = []kyc.OwnerStake{{Owner: "p-1", Owned: "cust-gap", BasisPoints: 5000}}
-				if err := db.PutOwners(context.Background(), "cust-gap", o, time.Now().UTC()); err != nil {
+				if err := db.PutOwners(context.Background(), "cust-gap", o, nil, time.Now().UTC()); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -75,15 +75,24 @@ func (db *DB) CustomerDocuments(ctx context.Context, customerID string) (out []*
 var _ kyc.DocumentStore = (*DB)(nil)
 
 // PutOwners implements kyc.OwnersStore.
-func (db *DB) PutOwners(ctx context.Context, customerID string, o kyc.Owners, at time.Time) (err error) {
+func (db *DB) PutOwners(ctx context.Context, customerID string, o kyc.Owners, sc *kyc.OwnerScreening, at time.Time) (err error) {
 	defer db.track("owners.put", time.Now(), &err)
 	data, err := json.Marshal(o)
 	if err != nil {
 		return fmt.Errorf("encode owners: %w", err)
 	}
+	var screening sql.NullString
+	if sc != nil {
+		enc, err := json.Marshal(sc)
+		if err != nil {
+			return fmt.Errorf("encode owner screening: %w", err)
+		}
+		screening = sql.NullString{String: string(enc), Valid: true}
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO customer_owners (customer_id, data, updated_at) VALUES ($1, $2, $3)
-			ON CONFLICT (customer_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, screening = NULL`, customerID, string(data), micros(at))
+		_, err := tx.ExecContext(ctx, `INSERT INTO customer_owners (customer_id, data, updated_at, screening) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (customer_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, screening = excluded.screening`,
+			customerID, string(data), micros(at), screening)
 		if err != nil {
 			return fmt.Errorf("store owners: %w", err)
 		}

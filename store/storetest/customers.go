@@ -2,11 +2,13 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/wardenhq/warden"
+	"github.com/wardenhq/warden/audit"
 	"github.com/wardenhq/warden/kyc"
 )
 
@@ -145,7 +147,7 @@ func testOwners(t *testing.T, s Store) {
 	o := kyc.Owners{Parties: []kyc.OwnerParty{{ID: "p1", Kind: "individual", Name: "Amina"}}, Stakes: []kyc.OwnerStake{{Owner: "p1", Owned: "biz", BasisPoints: 6000}}, ControlPerson: "p1"}
 	for _, bp := range []int{6000, 7000} {
 		o.Stakes[0].BasisPoints = bp
-		if err := os.PutOwners(ctx, "biz", o, time.Now()); err != nil {
+		if err := os.PutOwners(ctx, "biz", o, nil, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -169,7 +171,7 @@ func testOwners(t *testing.T, s Store) {
 	if got, err := os.OwnerScreening(ctx, "biz"); err != nil || len(got.Parties["p1"]) != 1 || got.Parties["p1"][0].EntryID != "306" {
 		t.Fatalf("screening read back %+v %v", got, err)
 	}
-	if err := os.PutOwners(ctx, "abc", o, time.Now()); err != nil {
+	if err := os.PutOwners(ctx, "abc", o, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	page, err := os.OwnersAfter(ctx, "", 10)
@@ -179,12 +181,49 @@ func testOwners(t *testing.T, s Store) {
 	if page, err := os.OwnersAfter(ctx, "abc", 10); err != nil || len(page) != 1 || page[0].CustomerID != "biz" {
 		t.Fatalf("owners page after abc %+v %v", page, err)
 	}
-	if err := os.PutOwners(ctx, "biz", o, time.Now()); err != nil {
+	if err := os.PutOwners(ctx, "biz", o, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if sc, err := os.OwnerScreening(ctx, "biz"); sc != nil || err != nil {
 		t.Fatalf("a changed structure keeps a stale screening: %+v %v", sc, err)
 	}
+
+	// A structure and the screening it was analysed with are stored in one
+	// transaction: both, or neither when it rolls back.
+	o.Stakes[0].BasisPoints = 8000
+	if err := os.PutOwners(ctx, "biz", o, sc, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	wantOwners := func(what string, bp int, entryID string) {
+		t.Helper()
+		got, err := os.CustomerOwners(ctx, "biz")
+		if err != nil || got.Stakes[0].BasisPoints != bp {
+			t.Fatalf("%s: structure %+v %v, want %d basis points", what, got, err, bp)
+		}
+		gotSc, err := os.OwnerScreening(ctx, "biz")
+		if err != nil || gotSc == nil || !gotSc.ScreenedAt.Equal(sc.ScreenedAt) || len(gotSc.Parties["p1"]) != 1 || gotSc.Parties["p1"][0].EntryID != entryID {
+			t.Fatalf("%s: screening %+v %v, want the hit on %s", what, gotSc, err, entryID)
+		}
+	}
+	wantOwners("stored with its screening", 8000, "306")
+	rescreened := &kyc.OwnerScreening{ScreenedAt: sc.ScreenedAt, Parties: map[string][]kyc.ScreeningHit{"p1": {{List: "un", EntryID: "QDi.1", Score: 0.95}}}}
+	rollback := errors.New("roll back")
+	err = audit.Atomically(ctx, s, func(ctx context.Context) error {
+		o.Stakes[0].BasisPoints = 9000
+		if err := os.PutOwners(ctx, "biz", o, rescreened, time.Now()); err != nil {
+			return err
+		}
+		return rollback
+	})
+	if !errors.Is(err, rollback) {
+		t.Fatalf("scope: %v", err)
+	}
+	wantOwners("after a rolled-back put", 8000, "306")
+	err = audit.Atomically(ctx, s, func(ctx context.Context) error { return os.PutOwners(ctx, "biz", o, rescreened, time.Now()) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOwners("after a committed put", 9000, "QDi.1")
 
 	// Salts: one per customer, stable, created on first use.
 	ss, ok := s.(kyc.SaltStore)

@@ -28,10 +28,7 @@ func testEraseCustomer(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 	o := kyc.Owners{ControlPerson: "p1", Parties: []kyc.OwnerParty{{ID: "p1", Kind: "individual", Name: "Jane"}}, Stakes: []kyc.OwnerStake{{Owner: "p1", Owned: "biz", BasisPoints: 10000}}}
-	if err := os.PutOwners(ctx, "biz", o, at); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.PutOwnerScreening(ctx, "biz", &kyc.OwnerScreening{Parties: map[string][]kyc.ScreeningHit{"p1": {}}}); err != nil {
+	if err := os.PutOwners(ctx, "biz", o, &kyc.OwnerScreening{Parties: map[string][]kyc.ScreeningHit{"p1": {}}}, at); err != nil {
 		t.Fatal(err)
 	}
 	salt, _ := ss.CustomerSalt(ctx, "biz")
