@@ -117,7 +117,28 @@ type BatchRaiser interface {
 	RaiseBatch(ctx context.Context, rs []cases.Raise) ([]*cases.Alert, error)
 }
 
+// maxAlertTx is the most decisions whose alerts one store transaction
+// raises. A gathered batch can hold hundreds; raised in one transaction
+// (with its audit records, then their relay into the log) it would hold
+// the single SQLite writer, which every decision's commit waits for, for
+// tens of milliseconds. In chunks, decisions' commits run between them.
+const maxAlertTx = 32
+
+// raiseBatch raises jobs' alerts, at most maxAlertTx decisions a store
+// transaction, and marks their decisions alerted. It stops at the first
+// chunk that fails: the sweeper raises what is left.
 func (s *Service) raiseBatch(ctx context.Context, jobs []alertJob) error {
+	for len(jobs) > 0 {
+		n := min(len(jobs), maxAlertTx)
+		if err := s.raiseChunk(ctx, jobs[:n]); err != nil {
+			return err
+		}
+		jobs = jobs[n:]
+	}
+	return nil
+}
+
+func (s *Service) raiseChunk(ctx context.Context, jobs []alertJob) error {
 	br, ok := s.alerts.(BatchRaiser)
 	if !ok {
 		for _, j := range jobs {

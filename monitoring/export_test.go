@@ -10,3 +10,6 @@ func SetLimitsForTest(p *CustomerProfile, cur string, l Limits) {
 
 // PutWindowForTest installs an empty window for k.
 func PutWindowForTest(ws *Windows, k Key) { ws.put(&window{key: k}) }
+
+// MaxAlertTx is maxAlertTx for tests.
+const MaxAlertTx = maxAlertTx
