@@ -62,8 +62,13 @@ func TestTransactionsOverHTTP(t *testing.T) {
 	e.do("POST", "/v1/transactions", svc, strings.Replace(body, "150000", "150001", 1)).wantError(t, 409, warden.ECONFLICT, "id")
 	e.do("POST", "/v1/transactions", analyst, txBody("t-4", 100, "")).wantError(t, 403, warden.EFORBIDDEN, "")
 
+	// One process on SQLite batches nothing; every audit record is relayed
+	// (the alert's moments after its commit, which made it visible above).
 	m := string(e.do("GET", "/metrics", "", "").body)
-	// One process on SQLite batches nothing; every audit record is relayed.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(m, "warden_audit_outbox_entries 0") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		m = string(e.do("GET", "/metrics", "", "").body)
+	}
 	for _, want := range []string{`warden_decisions_total{action="allow"} 1`, `warden_decisions_total{action="block"} 1`,
 		"warden_decisions_batched_total 0", "warden_audit_outbox_entries 0", "warden_audit_outbox_oldest_seconds 0"} {
 		if !strings.Contains(m, want) {
