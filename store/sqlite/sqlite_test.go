@@ -59,3 +59,40 @@ func TestBackgroundCheckpoint(t *testing.T) {
 		t.Fatalf("writer's wal_autocheckpoint = %d (%v): the backstop should be far above a checkpoint interval's pages", pages, err)
 	}
 }
+
+// Under writes that never pause, the WAL still starts over: the last frames
+// of a checkpoint are copied between two transactions, so the WAL file
+// stays far smaller than what was written through it (without that it
+// grows to the writer's backstop, about 400 MiB, and stays there).
+func TestWALRewindsUnderSteadyWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "warden.db")
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	w := db.WriteDBForTest()
+	if _, err := w.Exec("CREATE TABLE filler (b BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	// 192 MiB in commits of 64 KiB, back to back, rows deleted as they go
+	// so that the database itself stays small.
+	const commits, blob = 3072, 64 << 10
+	for i := range commits {
+		if _, err := w.Exec("INSERT INTO filler (b) VALUES (randomblob(?))", blob); err != nil {
+			t.Fatal(err)
+		}
+		if i%16 == 15 {
+			if _, err := w.Exec("DELETE FROM filler"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	fi, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if written := int64(commits * blob); fi.Size() > written/3 {
+		t.Fatalf("the WAL is %d MiB after %d MiB written: it did not start over", fi.Size()>>20, written>>20)
+	}
+}
