@@ -134,6 +134,11 @@ done
 wait "$lp"
 rss2=$(status_mb VmRSS)
 hwm=$(status_mb VmHWM)
+# Resident memory counts the database pages SQLite's readers map
+# (mmap_size), once for each connection mapping them: RssFile is that
+# page cache, reclaimable; RssAnon is the heap and stacks.
+anon2=$(status_mb RssAnon)
+file2=$(status_mb RssFile)
 decided=$(curl -fsS "$base/metrics" | awk '/^warden_decisions_total/ { s += $2 } END { printf "%d", s }')
 stop_server
 
@@ -156,4 +161,5 @@ row "phase 1 errors; status codes:" "$(field errors "$dir/hot.json"); $(sed -n '
 row "phase 2 decisions/s ($customers customers):" "$(printf '%.0f' "$(field rps "$dir/wide.json")"); p99 $(field p99_ms "$dir/wide.json") ms"
 row "resident memory after phase 1 / 2, peak:" "$rss1 / $rss2 / $hwm MB"
 row "resident memory every 2 s in phase 2:" "$samples MB"
+row "after phase 2, anonymous / mapped files:" "$anon2 / $file2 MB"
 row "decisions made in all:" "$decided"
