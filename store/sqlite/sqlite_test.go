@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -24,16 +25,7 @@ func TestConformance(t *testing.T) {
 // Committed pages reach the database file without a commit crossing the
 // writer's automatic threshold: the background checkpoint copies them.
 func TestBackgroundCheckpoint(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "warden.db")
-	db, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	w := db.WriteDBForTest()
-	if _, err := w.Exec("CREATE TABLE filler (b BLOB)"); err != nil {
-		t.Fatal(err)
-	}
+	path, w := openFiller(t)
 	// About 8 MiB, far below the writer's threshold of 100,000 pages.
 	for range 64 {
 		if _, err := w.Exec("INSERT INTO filler (b) VALUES (randomblob(131072))"); err != nil {
@@ -65,16 +57,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 // stays far smaller than what was written through it (without that it
 // grows to the writer's backstop, about 400 MiB, and stays there).
 func TestWALRewindsUnderSteadyWrites(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "warden.db")
-	db, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	w := db.WriteDBForTest()
-	if _, err := w.Exec("CREATE TABLE filler (b BLOB)"); err != nil {
-		t.Fatal(err)
-	}
+	path, w := openFiller(t)
 	// 192 MiB in commits of 64 KiB, back to back, rows deleted as they go
 	// so that the database itself stays small.
 	const commits, blob = 3072, 64 << 10
@@ -95,4 +78,21 @@ func TestWALRewindsUnderSteadyWrites(t *testing.T) {
 	if written := int64(commits * blob); fi.Size() > written/3 {
 		t.Fatalf("the WAL is %d MiB after %d MiB written: it did not start over", fi.Size()>>20, written>>20)
 	}
+}
+
+// openFiller opens a fresh store, closed when t ends, with a table filler
+// (b BLOB), and returns its path and write pool.
+func openFiller(t *testing.T) (string, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "warden.db")
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	w := db.WriteDBForTest()
+	if _, err := w.Exec("CREATE TABLE filler (b BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	return path, w
 }
