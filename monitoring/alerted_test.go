@@ -36,11 +36,7 @@ func TestAlertsAndTheirMarksCommitTogether(t *testing.T) {
 			rules := []monitoring.Rule{{ID: "big", Description: "big", Action: "review", Score: 50, Severity: "high", Expression: "tx.amount > 1000"}}
 			e := newEnvOn(t, open(t), rules, name == "postgres")
 			store := &refusingMarks{DB: e.db}
-			svc, err := monitoring.NewService(monitoring.Config{Store: store, Customers: e.cust, Alerts: e.alerts, Rules: e.book,
-				Shared: name == "postgres", Now: func() time.Time { return e.now.Add(time.Hour) }})
-			if err != nil {
-				t.Fatal(err)
-			}
+			svc := e.service(store, e.alerts, name == "postgres")
 			defer svc.Close()
 			for i, amount := range []int64{5000, 6000, 10} {
 				tx := e.tx("c1", amount, "out", "mobile_money")
@@ -95,11 +91,7 @@ func TestAlertsRaisedInBoundedTransactions(t *testing.T) {
 			rules := []monitoring.Rule{{ID: "big", Description: "big", Action: "review", Score: 50, Severity: "high", Expression: "tx.amount > 1000"}}
 			e := newEnvOn(t, open(t), rules, name == "postgres")
 			rec := &chunkRecorder{Alerts: e.alerts}
-			svc, err := monitoring.NewService(monitoring.Config{Store: e.db, Customers: e.cust, Alerts: rec, Rules: e.book,
-				Shared: name == "postgres", Now: func() time.Time { return e.now.Add(time.Hour) }})
-			if err != nil {
-				t.Fatal(err)
-			}
+			svc := e.service(e.db, rec, name == "postgres")
 			const decisions, customers = 100, 10
 			for i := range decisions {
 				if _, err := svc.Decide(context.Background(), e.tx(fmt.Sprintf("c%d", i%customers), 5000, "out", "mobile_money")); err != nil {
@@ -114,11 +106,7 @@ func TestAlertsRaisedInBoundedTransactions(t *testing.T) {
 			}
 			rec.open.Store(true)
 			e.now = e.now.Add(2 * time.Minute)
-			svc, err = monitoring.NewService(monitoring.Config{Store: e.db, Customers: e.cust, Alerts: rec, Rules: e.book,
-				Shared: name == "postgres", Now: func() time.Time { return e.now.Add(time.Hour) }})
-			if err != nil {
-				t.Fatal(err)
-			}
+			svc = e.service(e.db, rec, name == "postgres")
 			defer svc.Close()
 			n, err := svc.SweepAlerts(context.Background())
 			if err != nil || n != decisions {

@@ -129,3 +129,15 @@ func fired(d *monitoring.Decision, rule string) bool {
 	}
 	return false
 }
+
+// service starts another service on e's customers and rules, an hour after
+// e's clock as e.svc is, with its own store and alerts; the caller closes it.
+func (e *env) service(store monitoring.TransactionStore, alerts monitoring.AlertRaiser, shared bool) *monitoring.Service {
+	e.t.Helper()
+	svc, err := monitoring.NewService(monitoring.Config{Store: store, Customers: e.cust, Alerts: alerts, Rules: e.book,
+		Shared: shared, Now: func() time.Time { return e.now.Add(time.Hour) }})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return svc
+}

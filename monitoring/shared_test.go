@@ -5,7 +5,6 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/wardenhq/warden/internal/pgtest"
 	"github.com/wardenhq/warden/monitoring"
@@ -76,11 +75,7 @@ func TestFailedBatchIsDecidedOneAtATime(t *testing.T) {
 
 	e := replica(t, openPostgres(t, pgtest.NewDatabase(t), true))
 	store := &failingBatches{DB: e.db}
-	svc, err := monitoring.NewService(monitoring.Config{Store: store, Customers: e.cust, Alerts: e.alerts, Rules: e.book,
-		Shared: true, Now: func() time.Time { return e.now.Add(time.Hour) }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := e.service(store, e.alerts, true)
 	defer svc.Close()
 	got := run(t, []*monitoring.Service{svc}, work)
 	if store.refused.Load() == 0 {
