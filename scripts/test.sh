@@ -40,8 +40,12 @@ go vet ./...
 echo "test.sh: go test" >&2
 go run ./internal/testenv -- go test -count=1 -timeout 15m ./...
 
-echo "test.sh: fuzzing the request decoder, the Kafka record decoder and the audit bundle verifier, 10s each" >&2
-go test -run '^$' -fuzz '^FuzzDecodeRequest$' -fuzztime 10s ./httpapi/
-go test -run '^$' -fuzz '^FuzzDecodeRecord$' -fuzztime 10s ./stream/
-go run ./internal/testenv -- go test -run '^$' -fuzz '^FuzzVerify$' -fuzztime 10s ./audit/
+# Budgets are counts of inputs, not durations: when a duration runs out
+# while a worker is busy (a loaded machine), Go's fuzzing coordinator can
+# fail the run with a bare "context deadline exceeded" and no failing input
+# (golang/go#75804); a count has no deadline to race.
+echo "test.sh: fuzzing the request decoder, the Kafka record decoder and the audit bundle verifier" >&2
+go test -run '^$' -fuzz '^FuzzDecodeRequest$' -fuzztime 30000x ./httpapi/
+go test -run '^$' -fuzz '^FuzzDecodeRecord$' -fuzztime 30000x ./stream/
+go run ./internal/testenv -- go test -run '^$' -fuzz '^FuzzVerify$' -fuzztime 20000x ./audit/
 echo "test.sh: all tests passed" >&2
