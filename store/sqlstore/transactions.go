@@ -55,8 +55,8 @@ func scanDecision(row *sql.Row, id string) (*monitoring.Decision, string, error)
 type windowQueries struct{ load, after string }
 
 // windowQueriesByKind holds each kind's queries, built once: a cold key
-// (every decision over a million customers) would otherwise build two
-// statements' text and hash it to find the prepared statement.
+// (every decision over a million customers) would otherwise build both
+// statements' text again.
 var windowQueriesByKind = func() map[byte]windowQueries {
 	m := make(map[byte]windowQueries, len(keyColumn))
 	for kind, col := range keyColumn {
